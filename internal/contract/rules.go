@@ -1,0 +1,115 @@
+package contract
+
+import "sort"
+
+// Rule describes one kind of check. Every rule fnokit can report is listed in
+// rules below, in one place, so reports can explain a rule ID and tests can
+// prove no check invents an unlisted one.
+type Rule struct {
+	ID       string
+	Severity Severity
+	Summary  string
+}
+
+// Rule IDs. Stable: reports and known-deviation lists refer to them.
+const (
+	// Input that could not be read as a message at all.
+	RuleXMLMalformed    = "xml-malformed"
+	RuleXMLTooLarge     = "xml-too-large"
+	RuleXMLTooDeep      = "xml-too-deep"
+	RuleXMLDTDForbidden = "xml-dtd-forbidden"
+	RuleJSONMalformed   = "json-malformed"
+	RuleBodyTooLarge    = "body-too-large"
+
+	// SOAP envelope shape.
+	RuleSOAPNoEnvelope = "soap-no-envelope"
+	RuleSOAPNoBody     = "soap-no-body"
+	RuleSOAPFault      = "soap-fault"
+	RuleSOAPStatus     = "soap-status-not-success"
+
+	// XSD validation (libxml2).
+	RuleXSDInvalid        = "xsd-invalid"
+	RuleXSDUnknownElement = "xsd-unknown-root"
+
+	// OpenAPI validation (kin-openapi).
+	RuleOpenAPIRequest    = "openapi-request-invalid"
+	RuleOpenAPIResponse   = "openapi-response-invalid"
+	RuleOpenAPINoRoute    = "openapi-no-route"
+	RuleOpenAPIStatus     = "openapi-status-undeclared"
+	RuleOpenAPIMediaType  = "openapi-media-type"
+	RuleOpenAPISecurity   = "openapi-security"
+	RuleOpenAPIParameter  = "openapi-parameter-invalid"
+	RuleOpenAPIBodySchema = "openapi-body-schema"
+
+	// Golden comparison.
+	RuleGoldenMismatch = "golden-mismatch"
+	RuleGoldenMissing  = "golden-missing"
+
+	// Schema lint.
+	RuleSchemaCompile = "schema-compile-failed"
+	RuleSchemaLoad    = "schema-load-failed"
+	RuleSchemaInvalid = "schema-invalid"
+)
+
+var rules = []Rule{
+	{RuleXMLMalformed, Error, "the message is not well-formed XML"},
+	{RuleXMLTooLarge, Error, "the message is larger than the configured limit"},
+	{RuleXMLTooDeep, Error, "the message nests elements deeper than the configured limit"},
+	{RuleXMLDTDForbidden, Error, "the message carries a DTD or entity declarations, which FNO messages never do"},
+	{RuleJSONMalformed, Error, "the body is not well-formed JSON"},
+	{RuleBodyTooLarge, Error, "the body is larger than the configured limit"},
+
+	{RuleSOAPNoEnvelope, Error, "the document is not a SOAP 1.1 envelope"},
+	{RuleSOAPNoBody, Error, "the SOAP envelope has no Body or an empty Body"},
+	{RuleSOAPFault, Error, "the response is a SOAP fault"},
+	{RuleSOAPStatus, Warning, "statusInfo/status is not SUCCESS"},
+
+	{RuleXSDInvalid, Error, "the payload does not match the XML schema"},
+	{RuleXSDUnknownElement, Error, "the payload's root element is not declared by the schema"},
+
+	{RuleOpenAPIRequest, Error, "the request does not match the OpenAPI document"},
+	{RuleOpenAPIResponse, Error, "the response does not match the OpenAPI document"},
+	{RuleOpenAPINoRoute, Error, "no path and method of the OpenAPI document match the request"},
+	{RuleOpenAPIStatus, Error, "the response status code is not declared for the operation"},
+	{RuleOpenAPIMediaType, Error, "the content type is not declared for the operation"},
+	{RuleOpenAPISecurity, Error, "the request does not satisfy the operation's security requirements"},
+	{RuleOpenAPIParameter, Error, "a parameter does not match its declaration"},
+	{RuleOpenAPIBodySchema, Error, "the body does not match its schema"},
+
+	{RuleGoldenMismatch, Error, "the normalised message differs from its golden file"},
+	{RuleGoldenMissing, Error, "there is no golden file for this case"},
+
+	{RuleSchemaCompile, Error, "an XSD or WSDL does not compile"},
+	{RuleSchemaLoad, Error, "a schema file could not be read or parsed"},
+	{RuleSchemaInvalid, Error, "an OpenAPI document is not valid"},
+}
+
+var ruleIndex = func() map[string]Rule {
+	m := make(map[string]Rule, len(rules))
+	for _, r := range rules {
+		m[r.ID] = r
+	}
+	return m
+}()
+
+// Rules lists every rule, sorted by ID.
+func Rules() []Rule {
+	out := append([]Rule(nil), rules...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// LookupRule returns the rule with the given ID.
+func LookupRule(id string) (Rule, bool) {
+	r, ok := ruleIndex[id]
+	return r, ok
+}
+
+// RuleSeverity is the default severity of a rule; unknown rules are errors so
+// a typo can never hide a violation.
+func RuleSeverity(id string) Severity {
+	if r, ok := ruleIndex[id]; ok {
+		return r.Severity
+	}
+	return Error
+}
