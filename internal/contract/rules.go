@@ -19,6 +19,7 @@ const (
 	RuleXMLTooDeep      = "xml-too-deep"
 	RuleXMLDTDForbidden = "xml-dtd-forbidden"
 	RuleJSONMalformed   = "json-malformed"
+	RuleJSONTooDeep     = "json-too-deep"
 	RuleBodyTooLarge    = "body-too-large"
 
 	// SOAP envelope shape.
@@ -57,6 +58,7 @@ var rules = []Rule{
 	{RuleXMLTooDeep, Error, "the message nests elements deeper than the configured limit"},
 	{RuleXMLDTDForbidden, Error, "the message carries a DTD or entity declarations, which FNO messages never do"},
 	{RuleJSONMalformed, Error, "the body is not well-formed JSON"},
+	{RuleJSONTooDeep, Error, "the body nests arrays and objects deeper than the configured limit"},
 	{RuleBodyTooLarge, Error, "the body is larger than the configured limit"},
 
 	{RuleSOAPNoEnvelope, Error, "the document is not a SOAP 1.1 envelope"},
