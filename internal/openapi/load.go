@@ -44,7 +44,7 @@ func LoadBytes(data []byte, baseDir string) (*openapi3.T, error) {
 	if baseDir == "" {
 		return load("", func(l *openapi3.Loader) (*openapi3.T, error) {
 			return l.LoadFromData(data)
-		}, "document")
+		}, "(in memory)")
 	}
 	abs, err := filepath.Abs(baseDir)
 	if err != nil {
@@ -54,7 +54,7 @@ func LoadBytes(data []byte, baseDir string) (*openapi3.T, error) {
 	loc := &url.URL{Path: filepath.ToSlash(filepath.Join(abs, "document.yaml"))}
 	return load(abs, func(l *openapi3.Loader) (*openapi3.T, error) {
 		return l.LoadFromDataWithPath(data, loc)
-	}, "document")
+	}, "(in memory)")
 }
 
 func load(root string, run func(*openapi3.Loader) (*openapi3.T, error), name string) (*openapi3.T, error) {
@@ -69,9 +69,25 @@ func load(root string, run func(*openapi3.Loader) (*openapi3.T, error), name str
 	l.ReadFromURIFunc = r.read
 	doc, err := run(l)
 	if err != nil {
+		// kin-openapi wraps a refusal with the $ref as written, which may
+		// carry credentials in a URL; our own error names it redacted.
+		var re *refusedError
+		if errors.As(err, &re) {
+			err = re
+		}
 		return nil, fmt.Errorf("load OpenAPI document %s: %w", name, err)
 	}
 	return doc, nil
+}
+
+// refusedError is a refused reference; it matches ErrRefRefused.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string        { return ErrRefRefused.Error() + ": " + e.msg }
+func (e *refusedError) Is(target error) bool { return target == ErrRefRefused }
+
+func refused(format string, args ...any) error {
+	return &refusedError{msg: fmt.Sprintf(format, args...)}
 }
 
 // localReader reads only local files under root, through os.Root so that
@@ -90,10 +106,10 @@ func (lr *localReader) close() {
 
 func (lr *localReader) read(_ *openapi3.Loader, loc *url.URL) ([]byte, error) {
 	if loc.Scheme != "" && loc.Scheme != "file" || loc.Host != "" || loc.Opaque != "" {
-		return nil, fmt.Errorf("%w: %s is not a local file (only files beside the document may be referenced)", ErrRefRefused, redactURL(loc))
+		return nil, refused("%s is not a local file (only files beside the document may be referenced)", redactURL(loc))
 	}
 	if lr.root == "" {
-		return nil, fmt.Errorf("%w: %s (a document loaded from bytes without a base directory may not reference files)", ErrRefRefused, loc.Path)
+		return nil, refused("%s (a document loaded from bytes without a base directory may not reference files)", loc.Path)
 	}
 	p := filepath.FromSlash(loc.Path)
 	if !filepath.IsAbs(p) {
@@ -101,7 +117,7 @@ func (lr *localReader) read(_ *openapi3.Loader, loc *url.URL) ([]byte, error) {
 	}
 	rel, err := filepath.Rel(lr.root, filepath.Clean(p))
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, fmt.Errorf("%w: %s is outside %s", ErrRefRefused, loc.Path, lr.root)
+		return nil, refused("%s is outside %s", loc.Path, lr.root)
 	}
 	if lr.r == nil {
 		if lr.r, err = os.OpenRoot(lr.root); err != nil {
