@@ -14,4 +14,9 @@
 //   - Bodies are hostile until proven otherwise: a size cap, UTF-8, nesting
 //     depth and JSON syntax are checked before kin-openapi decodes anything,
 //     and no message ever quotes a value from the body.
+//
+// Locations are JSON Pointers. The rule tells what they point into: a body
+// for openapi-body-schema (/activatableItem/0/entitlementId), a parameter
+// for openapi-parameter-invalid (/query/batchSize, /path/group), a header
+// for openapi-response-invalid and openapi-media-type (/header/X-Request-Id).
 package openapi

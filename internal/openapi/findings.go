@@ -25,8 +25,7 @@ func flatten(err error) []error {
 	if err == nil {
 		return nil
 	}
-	var me openapi3.MultiError
-	if errors.As(err, &me) && error(me) == err {
+	if me, ok := err.(openapi3.MultiError); ok {
 		var out []error
 		for _, e := range me {
 			out = append(out, flatten(e)...)

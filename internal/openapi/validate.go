@@ -205,12 +205,13 @@ func (v *Validator) ValidateResponse(req *http.Request, status int, header http.
 			fmt.Sprintf("status %d is not declared for the operation and it has no default response", status))}, nil
 	}
 
+	ct := header.Get("Content-Type")
+	var mt *openapi3.MediaType
 	if int64(len(body)) > v.opts.MaxBodyBytes {
 		out = append(out, tooLarge(v.opts.MaxBodyBytes))
 		opts.ExcludeResponseBody = true
 	} else if content := resp.Value.Content; len(content) > 0 {
-		ct := header.Get("Content-Type")
-		mt := content.Get(ct)
+		mt = content.Get(ct)
 		switch {
 		case mt == nil:
 			out = append(out, contract.New(contract.RuleOpenAPIMediaType, "", "/header/Content-Type",
@@ -232,9 +233,49 @@ func (v *Validator) ValidateResponse(req *http.Request, status int, header http.
 	}
 	in.SetBodyBytes(body)
 	err := openapi3filter.ValidateResponse(req.Context(), in)
-	out = append(out, responseFindings(err)...)
+	fs := responseFindings(err)
+	out = append(out, fs...)
+	if headerFinding(fs) && !opts.ExcludeResponseBody && mt != nil && mt.Schema != nil {
+		// kin-openapi stops at the first bad header without looking at
+		// the body; every violation is wanted, so check the body too.
+		out = append(out, v.responseBody(route, ct, mt, header, body)...)
+	}
 	out.Sort()
 	return out, nil
+}
+
+func headerFinding(fs contract.Findings) bool {
+	for _, f := range fs {
+		if f.Rule == contract.RuleOpenAPIResponse && strings.HasPrefix(f.Location, "/header/") {
+			return true
+		}
+	}
+	return false
+}
+
+// responseBody validates a response body alone, as kin-openapi would after
+// the headers, with the same decoder and schema options.
+func (v *Validator) responseBody(route *routers.Route, ct string, mt *openapi3.MediaType, header http.Header, body []byte) contract.Findings {
+	mediaType, _, _ := mime.ParseMediaType(ct)
+	dec := openapi3filter.RegisteredBodyDecoder(mediaType)
+	if dec == nil && strings.HasSuffix(mediaType, "+json") {
+		dec = openapi3filter.RegisteredBodyDecoder("application/json")
+	}
+	if dec == nil {
+		return nil
+	}
+	enc := func(name string) *openapi3.Encoding { return mt.Encoding[name] }
+	value, err := dec(bytes.NewReader(body), header, mt.Schema, enc)
+	if err != nil {
+		return contract.Findings{contract.New(contract.RuleJSONMalformed, "", "", "response body cannot be decoded as its declared media type")}
+	}
+	opts := []openapi3.SchemaValidationOption{
+		openapi3.MultiErrors(), openapi3.VisitAsResponse(), openapi3.SetSchemaRegexCompiler(CompileECMAScript),
+	}
+	if route.Spec.IsOpenAPI31OrLater() {
+		opts = append(opts, openapi3.EnableJSONSchema2020())
+	}
+	return schemaFindings(mt.Schema.Value.VisitJSON(value, opts...), contract.RuleOpenAPIBodySchema)
 }
 
 // ExchangeFindings are the findings of one recorded request and its
