@@ -128,3 +128,30 @@ func afterQuoted(s string, from int) string {
 	}
 	return s[from+j+1:]
 }
+
+// subjectAttribute returns the attribute named in libxml2's "Element 'e',
+// attribute 'a': " prefix, or "".
+func subjectAttribute(msg string) string {
+	head, _ := splitSubject(msg)
+	const marker = "', attribute '"
+	i := strings.Index(head, marker)
+	if i < 0 {
+		return ""
+	}
+	name := strings.TrimSuffix(head[i+len(marker):], "': ")
+	if j := strings.IndexByte(name, '}'); j >= 0 {
+		name = name[j+1:]
+	}
+	return name
+}
+
+// parseMessage words a libxml2 well-formedness error for a finding. Only the
+// first line is kept: libxml2 adds the offending bytes on a second line
+// ("Bytes: 0xFF 0xFE ...").
+func parseMessage(msg string) string {
+	msg, _, _ = strings.Cut(strings.TrimSpace(msg), "\n")
+	if strings.HasPrefix(msg, "Input is not proper UTF-8") {
+		return "the input is not valid UTF-8 (and declares no other encoding)"
+	}
+	return strings.TrimSpace(sanitize(msg, nil))
+}

@@ -266,7 +266,7 @@ func parse(data []byte, maxDepth int) (*dom.Document, *contract.Finding) {
 			fmt.Sprintf("elements nest deeper than the limit of %d levels", min(maxDepth, 256)))
 		return nil, &f
 	}
-	text := sanitize(strings.TrimSpace(msg), nil)
+	text := parseMessage(msg)
 	if text == "" {
 		text = "libxml2 error " + strconv.Itoa(int(st.err_code))
 	}
@@ -309,7 +309,12 @@ func (c *collector) add(e *C.xmlError) {
 	if node != nil {
 		loc = pathOf(node, c.root)
 	}
-	msg := sanitize(strings.TrimSpace(C.GoString(e.message)), nodeValues(node))
+	raw := strings.TrimSpace(C.GoString(e.message))
+	if a := subjectAttribute(raw); a != "" && node != nil && node._type == C.XML_ELEMENT_NODE {
+		// libxml2 reports attribute errors on the owning element.
+		loc += "/@" + a
+	}
+	msg := sanitize(raw, nodeValues(node))
 	if e.line > 0 {
 		msg += fmt.Sprintf(" (line %d)", int(e.line))
 	}
