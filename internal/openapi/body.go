@@ -92,7 +92,7 @@ func syntaxMessage(body []byte) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		line, col := lineCol(body, int(se.Offset))
-		return fmt.Sprintf("body is not well-formed JSON: syntax error at byte offset %d (line %d, column %d)", se.Offset, line, col)
+		return fmt.Sprintf("body is not well-formed JSON: syntax error before byte offset %d (line %d, column %d)", se.Offset, line, col)
 	}
 	return "body is not well-formed JSON"
 }

@@ -347,17 +347,28 @@ func isJSON(ct string) bool {
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
-// safeMediaType keeps only the type/subtype of a Content-Type header: its
-// parameters are free text from the peer.
+// safeMediaType names a peer's Content-Type only when it is a well-known
+// media type: the header is free text from the peer, and a finding must not
+// become a channel for whatever it carries.
 func safeMediaType(ct string) string {
 	if ct == "" {
 		return "(none)"
 	}
 	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || len(mt) > 100 {
+	if err != nil {
 		return "(unparsable)"
 	}
-	return mt
+	if knownMediaTypes[mt] {
+		return mt
+	}
+	return "(a media type not listed here)"
+}
+
+var knownMediaTypes = map[string]bool{
+	"application/json": true, "application/problem+json": true, "application/xml": true,
+	"application/soap+xml": true, "application/octet-stream": true, "application/x-www-form-urlencoded": true,
+	"application/zip": true, "application/pdf": true, "multipart/form-data": true,
+	"text/xml": true, "text/html": true, "text/plain": true, "text/csv": true, "text/javascript": true,
 }
 
 func safeMethod(m string) string {
