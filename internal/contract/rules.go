@@ -28,6 +28,10 @@ const (
 	RuleSOAPFault      = "soap-fault"
 	RuleSOAPStatus     = "soap-status-not-success"
 
+	// The message does not belong to the operation it is filed under.
+	RuleUnknownOperation = "contract-unknown-operation"
+	RuleWrongPayload     = "contract-wrong-payload"
+
 	// XSD validation (libxml2).
 	RuleXSDInvalid        = "xsd-invalid"
 	RuleXSDUnknownElement = "xsd-unknown-root"
@@ -65,6 +69,9 @@ var rules = []Rule{
 	{RuleSOAPNoBody, Error, "the SOAP envelope has no Body or an empty Body"},
 	{RuleSOAPFault, Error, "the response is a SOAP fault"},
 	{RuleSOAPStatus, Warning, "statusInfo/status is not SUCCESS"},
+
+	{RuleUnknownOperation, Error, "the service version's contract does not define the operation"},
+	{RuleWrongPayload, Error, "the payload element is not the one the operation's message carries"},
 
 	{RuleXSDInvalid, Error, "the payload does not match the XML schema"},
 	{RuleXSDUnknownElement, Error, "the payload's root element is not declared by the schema"},

@@ -1,0 +1,132 @@
+// Package cli is the fnokit command line: one file per command, each a
+// function from (ctx, args, stdout, stderr) to an exit code, so every command
+// can be tested without a process. cmd/fnokit only wires it to os.Args.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Exit codes, the same for every command.
+const (
+	ExitOK         = 0 // everything checked, nothing violated
+	ExitUsage      = 1 // the command line was wrong
+	ExitViolations = 2 // checks ran and found contract violations
+	ExitCannotRun  = 3 // a check could not run (missing file, broken schema load, network)
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"check", "run the contract checks and write reports/ (the main job)", runCheck},
+		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
+		{"schemas", "work with schemas: lint", runSchemas},
+		{"version", "print the fnokit version", runVersion},
+	}
+}
+
+// Version is set at build time with -ldflags "-X …/cli.Version=…".
+var Version = "dev"
+
+// Run is the whole command line: it dispatches args[0] to a subcommand.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 {
+			return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		usage(stdout)
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "fnokit: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "fnokit — contract tests and load for FlexNet Operations web services")
+	fmt.Fprintln(w, "\nUsage: fnokit <command> [flags] [args]")
+	fmt.Fprintln(w, "\nCommands:")
+	cs := commands()
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'fnokit <command> --help' for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 usage, 2 violations found, 3 could not run.")
+}
+
+// newFlags makes a flag set that reports to stderr and never exits.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("fnokit "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: fnokit %s\n", synopsis)
+		var any bool
+		fs.VisitAll(func(*flag.Flag) { any = true })
+		if any {
+			fmt.Fprintln(stderr, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args and says which exit code to use if it failed:
+// asking for help is not an error.
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, false
+		}
+		return ExitUsage, false
+	}
+	return ExitOK, true
+}
+
+// usageError prints a usage problem with the command's synopsis.
+func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(stderr, "fnokit: "+format+"\n\n", args...)
+	fs.Usage()
+	return ExitUsage
+}
+
+// cannotRun prints why a command could not run and what to do about it.
+func cannotRun(stderr io.Writer, err error, hint string) int {
+	msg := strings.TrimSpace(err.Error())
+	fmt.Fprintf(stderr, "fnokit: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(stderr, "hint: %s\n", hint)
+	}
+	return ExitCannotRun
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version", "version", stderr)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	fmt.Fprintf(stdout, "fnokit %s\n", Version)
+	return ExitOK
+}
