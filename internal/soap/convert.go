@@ -424,7 +424,7 @@ func value(n *xmltree.Node, decl *xsdmodel.Decl, m *xsdmodel.Model, depth int) a
 		if n.Text == "" && isNil(n) {
 			return nil
 		}
-		if len(n.Attrs) == 0 {
+		if !hasPlainAttrs(n) {
 			return n.Text
 		}
 	}
@@ -440,6 +440,17 @@ func isNil(n *xmltree.Node) bool {
 	for _, a := range n.Attrs {
 		if a.Name.Space == contract.NSXSI && a.Name.Local == "nil" {
 			return a.Value == "true" || a.Value == "1"
+		}
+	}
+	return false
+}
+
+// hasPlainAttrs reports attributes other than xsi:nil, which the mapping
+// expresses as nil rather than as an "@nil" key.
+func hasPlainAttrs(n *xmltree.Node) bool {
+	for _, a := range n.Attrs {
+		if a.Name.Space != contract.NSXSI || a.Name.Local != "nil" {
+			return true
 		}
 	}
 	return false
