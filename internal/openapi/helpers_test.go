@@ -75,10 +75,6 @@ func item(i int, entitlementID string) map[string]any {
 			"expirationDate":          int64(1514707200000),
 			"numberOfRemainingCopies": 100,
 			"state":                   "DEPLOYED",
-			"licenseModelAttributes": map[string]any{"attribute": []any{
-				map[string]any{"attributeName": "NOTICE", "stringValue": nil, "dateValue": nil, "booleanValue": nil, "integerValue": nil},
-				map[string]any{"attributeName": "VENDOR_STRING", "stringValue": nil, "dateValue": nil, "booleanValue": nil, "integerValue": nil},
-			}},
 		},
 	}
 }

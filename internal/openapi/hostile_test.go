@@ -25,7 +25,7 @@ func TestHostileResponseBodies(t *testing.T) {
 		rule string
 		msg  string
 	}{
-		{"over the size cap", small, ordersBody(t, item(0, "a"), item(1, "b"), item(2, "c"), item(3, "d"), item(4, "e"), item(5, "f")), contract.RuleBodyTooLarge, "4096"},
+		{"over the size cap", small, benchBody(t), contract.RuleBodyTooLarge, "4096"},
 		{"malformed JSON", v, []byte(`{"statusInfo":{"status":"SUCCESS"},"activatableItem":[{]}`), contract.RuleJSONMalformed, "byte offset 56 (line 1, column 57)"},
 		{"truncated JSON", v, []byte(`{"statusInfo":{"status":"SUCC`), contract.RuleJSONMalformed, "not well-formed"},
 		{"empty body", v, nil, contract.RuleJSONMalformed, "not well-formed"},
