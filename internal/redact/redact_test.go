@@ -332,3 +332,23 @@ func BenchmarkXMLFallback(b *testing.B) {
 		XML(in)
 	}
 }
+
+// bigResponse is a searchDevices-like response with n devices, the shape of
+// FNO's largest read batches (2000 records).
+func bigResponse(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><searchDevicesResponse xmlns="urn:v3.fne.webservices.operations.flexnet.com"><responseData>`)
+	for i := 0; i < n; i++ {
+		b.WriteString(`<deviceData><deviceIdentifier><deviceId>DEV-000001</deviceId><deviceType>SERVER</deviceType></deviceIdentifier><status>ACTIVE</status><hostTypeName>FLEX_ID</hostTypeName><description>seeded device for load tests</description></deviceData>`)
+	}
+	b.WriteString(`</responseData></searchDevicesResponse></soapenv:Body></soapenv:Envelope>`)
+	return []byte(b.String())
+}
+
+func BenchmarkXMLLarge(b *testing.B) {
+	in := bigResponse(2000)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		XML(in)
+	}
+}
