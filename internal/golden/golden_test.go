@@ -626,3 +626,38 @@ func TestKeys(t *testing.T) {
 		t.Errorf("keys = %v", keys)
 	}
 }
+
+func bigResponse(n int, id string) []byte {
+	var b strings.Builder
+	b.WriteString(`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><searchDevicesResponse xmlns="urn:v3.fne.webservices.operations.flexnet.com"><statusInfo><status>SUCCESS</status></statusInfo><responseData>`)
+	for i := 0; i < n; i++ {
+		b.WriteString(`<deviceData><deviceIdentifier><deviceId>` + id + `</deviceId></deviceIdentifier><status>ACTIVE</status><createdOn>2025-01-01</createdOn><description>seeded</description></deviceData>`)
+	}
+	b.WriteString(`</responseData></searchDevicesResponse></soapenv:Body></soapenv:Envelope>`)
+	return []byte(b.String())
+}
+
+// BenchmarkCompareLarge compares a 2000-device response (FNO's read batch
+// limit) that matches, and one that differs in every record.
+func BenchmarkCompareLarge(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Record(soapKey, Exchange{Response: bigResponse(2000, "DEV-1")}); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		got  []byte
+	}{{"equal", bigResponse(2000, "DEV-1")}, {"all-differ", bigResponse(2000, "DEV-2")}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.got)))
+			for b.Loop() {
+				if _, err := s.Compare(soapKey, Exchange{Response: c.got}, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
