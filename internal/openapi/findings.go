@@ -184,7 +184,7 @@ func schemaMessage(se *openapi3.SchemaError) string {
 		}
 	case "enum":
 		if s != nil {
-			return fmt.Sprintf("value is not one of the %d allowed values", len(s.Enum))
+			return "value is not one of the allowed values" + allowed(s.Enum)
 		}
 	case "type":
 		if s != nil && s.Type != nil {
@@ -243,4 +243,17 @@ func securityMessage(se *openapi3filter.SecurityRequirementsError) string {
 		msg += ": " + strings.Join(why, "; ")
 	}
 	return msg
+}
+
+// allowed lists a short enum (its values come from the document, not the
+// message), or counts a long one.
+func allowed(enum []any) string {
+	if len(enum) > 10 {
+		return fmt.Sprintf(" (%d of them)", len(enum))
+	}
+	vals := make([]string, len(enum))
+	for i, e := range enum {
+		vals[i] = fmt.Sprint(e)
+	}
+	return " (" + strings.Join(vals, ", ") + ")"
 }
