@@ -6,17 +6,22 @@
 //
 // It is the only fnokit package that uses cgo. What comes from where:
 //
-//   - github.com/lestrrat-go/libxml2 (the dom package) owns parsed documents
-//     (dom.Document, Free) and walks the SOAP envelope to the payload
-//     element through types.Node.
-//   - Our own C layer (fnokit_xsd.c) does what lestrrat does not expose: it
-//     parses with XML_PARSE_NONET, without entity substitution, refusing a
-//     DOCTYPE at the first SAX event and bounding depth; it compiles schemas
-//     with structured errors (file and line) where lestrrat's XMLSchemaParse
-//     uses parse options 0 and reports nothing; it validates one element
-//     subtree (xmlSchemaValidateOneElement) with structured errors that carry
-//     the node, where lestrrat's callback gives message text only through a
-//     fixed array; and it installs the external entity loader.
+//   - github.com/lestrrat-go/libxml2 is the Go face of libxml2 for callers
+//     that hold a parsed document: ValidateElement takes its types.Node and
+//     validates that element through Pointer(). Its xsd package does not fit
+//     our needs (parse options 0, no compile error detail, message-only
+//     validation errors through a fixed array), so it is not used.
+//   - Our own C layer (fnokit_xsd.c) does the rest. It parses payloads with
+//     XML_PARSE_NONET and without entity substitution, refusing a DOCTYPE at
+//     its first SAX event and bounding depth; it compiles schemas with
+//     structured errors (file and line); it validates one element subtree
+//     (xmlSchemaValidateOneElement) with structured errors that carry the
+//     node, from which the location is built; and it installs the external
+//     entity loader. Parse, payload lookup, validation and free happen in
+//     one C call per document (fk_check): each cgo call long enough for Go's
+//     sysmon to retake the P costs a thread hand-off, and lestrrat's parser
+//     would also copy the input three times (string conversion and two
+//     C.CString), which is why payloads are not parsed through it.
 //
 // The entity loader (xmlSetExternalEntityLoader, process-wide) refuses by
 // default: during a compile it lets libxml2 open only local files under the

@@ -163,3 +163,63 @@ xmlDocPtr fk_test_parse_with_entities(const char *buf, int len) {
 	xmlSetGenericErrorFunc(NULL, NULL);
 	return doc;
 }
+
+static const xmlChar fk_soap11[] = "http://schemas.xmlsoap.org/soap/envelope/";
+
+static int fk_is_soap(xmlNodePtr n, const char *local) {
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+		xmlStrEqual(n->ns->href, fk_soap11) && xmlStrEqual(n->name, (const xmlChar *)local);
+}
+
+static xmlNodePtr fk_first_element(xmlNodePtr n) {
+	for (n = n ? n->children : NULL; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE) return n;
+	}
+	return NULL;
+}
+
+// fk_check parses, finds the element to validate, validates it and frees
+// the document in one C call: every cgo call long enough for Go's sysmon to
+// retake the P costs a thread hand-off, so one per document beats three.
+int fk_check(const char *buf, int len, int mode, xmlSchemaValidCtxtPtr vctxt, uintptr_t handle, fk_parse_state *st) {
+	xmlDocPtr doc = fk_parse(buf, len, st);
+	if (doc == NULL) {
+		st->outcome = FK_PARSE_FAILED;
+		return 0;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	if (root == NULL) {
+		xmlFreeDoc(doc);
+		st->outcome = FK_PARSE_FAILED;
+		return 0;
+	}
+	strncpy(st->root_name, (const char *)root->name, sizeof(st->root_name) - 1);
+	st->root_name[sizeof(st->root_name) - 1] = 0;
+	xmlNodePtr target = root;
+	if (mode == FK_ENVELOPE || (mode == FK_AUTO && fk_is_soap(root, "Envelope"))) {
+		target = NULL;
+		if (!fk_is_soap(root, "Envelope")) {
+			st->outcome = FK_NO_ENVELOPE;
+		} else {
+			xmlNodePtr body = NULL;
+			for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+				if (fk_is_soap(c, "Body")) { body = c; break; }
+			}
+			if (body == NULL) {
+				st->outcome = FK_NO_BODY;
+			} else if ((target = fk_first_element(body)) == NULL) {
+				st->outcome = FK_EMPTY_BODY;
+			}
+		}
+		if (target == NULL) {
+			xmlFreeDoc(doc);
+			return 0;
+		}
+	}
+	st->outcome = FK_OK;
+	st->target = target;
+	int rc = fk_validate(vctxt, target, handle);
+	st->target = NULL;
+	xmlFreeDoc(doc);
+	return rc;
+}

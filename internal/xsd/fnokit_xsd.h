@@ -22,12 +22,29 @@ typedef struct {
 	int err_line;    // its line
 	int err_col;     // its column
 	char err_msg[256];
+	// Filled by fk_check:
+	int outcome;        // FK_OK or why no element was validated
+	xmlNodePtr target;  // the element validated (valid during fk_check only)
+	char root_name[128]; // local name of the root element, for locations
 } fk_parse_state;
+
+// fk_check outcomes.
+enum {
+	FK_OK = 0,           // the target element was validated; see return value
+	FK_PARSE_FAILED = 1, // not parsed; see dtd, too_deep, err_*
+	FK_NO_ENVELOPE = 2,  // envelope mode, root is not a SOAP 1.1 Envelope
+	FK_NO_BODY = 3,      // the envelope has no Body
+	FK_EMPTY_BODY = 4    // the Body has no element child
+};
+
+// fk_check modes.
+enum { FK_PAYLOAD = 0, FK_ENVELOPE = 1, FK_AUTO = 2 };
 
 void fk_init(void);
 xmlDocPtr fk_parse(const char *buf, int len, fk_parse_state *st);
 xmlSchemaPtr fk_compile(const char *path, uintptr_t token);
 int fk_validate(xmlSchemaValidCtxtPtr vctxt, xmlNodePtr elem, uintptr_t handle);
+int fk_check(const char *buf, int len, int mode, xmlSchemaValidCtxtPtr vctxt, uintptr_t handle, fk_parse_state *st);
 
 // fk_test_parse_with_entities parses with DTD loading and entity
 // substitution switched ON, so a test can prove that the entity loader, not

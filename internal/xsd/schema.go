@@ -22,7 +22,6 @@ import (
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/lestrrat-go/libxml2/clib"
-	"github.com/lestrrat-go/libxml2/dom"
 	"github.com/lestrrat-go/libxml2/types"
 )
 
@@ -147,140 +146,113 @@ func (s *Schema) validate(data []byte, m mode) (contract.Findings, error) {
 		return contract.Findings{contract.New(contract.RuleXMLTooLarge, "", "",
 			fmt.Sprintf("the message is %d bytes, more than the limit of %d bytes", len(data), s.limits.MaxBytes))}, nil
 	}
+	if f := precheck(data); f != nil {
+		return contract.Findings{*f}, nil
+	}
 	h := s.h
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.ptr == nil {
 		return nil, ErrClosed
 	}
-	doc, bad := parse(data, s.limits.MaxDepth)
-	if bad != nil {
-		return contract.Findings{*bad}, nil
-	}
-	defer doc.Free()
-
-	root, err := doc.DocumentElement()
-	if err != nil || root == nil {
-		return contract.Findings{contract.New(contract.RuleXMLMalformed, "", "", "the document has no root element")}, nil
-	}
-	target := root
-	if m == modeEnvelope || (m == modeAuto && isSOAP(root, "Envelope")) {
-		var f *contract.Finding
-		target, f = bodyPayload(root)
-		if f != nil {
-			return contract.Findings{*f}, nil
-		}
-	}
-	return s.validateElement(target)
-}
-
-func isSOAP(n types.Node, local string) bool {
-	e, ok := n.(types.Element)
-	return ok && e.LocalName() == local && e.NamespaceURI() == NSSOAP11
-}
-
-func localName(n types.Node) string {
-	if e, ok := n.(types.Element); ok {
-		return e.LocalName()
-	}
-	return n.NodeName()
-}
-
-// bodyPayload finds the first element child of the envelope's Body.
-func bodyPayload(env types.Node) (types.Node, *contract.Finding) {
-	if !isSOAP(env, "Envelope") {
-		f := contract.New(contract.RuleSOAPNoEnvelope, "", "/"+localName(env),
-			"the root element is not a SOAP 1.1 Envelope (namespace "+NSSOAP11+")")
-		return nil, &f
-	}
-	kids, _ := env.ChildNodes()
-	for _, k := range kids {
-		if !isSOAP(k, "Body") {
-			continue
-		}
-		inner, _ := k.ChildNodes()
-		for _, c := range inner {
-			if c.NodeType() == clib.ElementNode {
-				return c, nil
-			}
-		}
-		f := contract.New(contract.RuleSOAPNoBody, "", "/Envelope/Body", "the SOAP Body is empty")
-		return nil, &f
-	}
-	f := contract.New(contract.RuleSOAPNoBody, "", "/Envelope", "the SOAP envelope has no Body")
-	return nil, &f
-}
-
-// validateElement validates one element subtree with a pooled context.
-func (s *Schema) validateElement(n types.Node) (contract.Findings, error) {
-	v, err := s.h.acquire()
+	v, err := h.acquire()
 	if err != nil {
 		return nil, err
 	}
-	defer s.h.release(v)
+	defer h.release(v)
+
+	st := new(C.fk_parse_state)
+	st.max_depth = C.int(effectiveDepth(s.limits.MaxDepth))
+	c := &collector{st: st, max: s.limits.MaxFindings}
+	ch := cgo.NewHandle(c)
+	defer ch.Delete()
+	// One C call parses, finds the payload, validates and frees (see fk_check).
+	rc := C.fk_check((*C.char)(unsafe.Pointer(&data[0])), C.int(len(data)), C.int(m), v, C.uintptr_t(ch), st)
+
+	root := "/" + C.GoString(&st.root_name[0])
+	switch st.outcome {
+	case C.FK_PARSE_FAILED:
+		return contract.Findings{parseFinding(st, s.limits.MaxDepth)}, nil
+	case C.FK_NO_ENVELOPE:
+		return contract.Findings{contract.New(contract.RuleSOAPNoEnvelope, "", root,
+			"the root element is not a SOAP 1.1 Envelope (namespace "+NSSOAP11+")")}, nil
+	case C.FK_NO_BODY:
+		return contract.Findings{contract.New(contract.RuleSOAPNoBody, "", "/Envelope", "the SOAP envelope has no Body")}, nil
+	case C.FK_EMPTY_BODY:
+		return contract.Findings{contract.New(contract.RuleSOAPNoBody, "", "/Envelope/Body", "the SOAP Body is empty")}, nil
+	}
+	return c.finish(int(rc), s.name)
+}
+
+// ValidateElement validates one element of a document the caller parsed
+// with github.com/lestrrat-go/libxml2 (types.Element from its dom package).
+// The document must stay alive for the call; the caller still frees it.
+func (s *Schema) ValidateElement(n types.Node) (contract.Findings, error) {
+	if n == nil || n.Pointer() == 0 || n.NodeType() != clib.ElementNode {
+		return nil, errors.New("xsd: ValidateElement needs an element node")
+	}
+	h := s.h
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.ptr == nil {
+		return nil, ErrClosed
+	}
+	v, err := h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer h.release(v)
 	elem := C.fk_node_ptr(C.uintptr_t(n.Pointer()))
 	c := &collector{root: elem, max: s.limits.MaxFindings}
 	ch := cgo.NewHandle(c)
-	rc := C.fk_validate(v, elem, C.uintptr_t(ch))
-	ch.Delete()
-	if rc < 0 {
-		return nil, fmt.Errorf("xsd: libxml2 internal error %d while validating against %s", int(rc), s.name)
-	}
-	fs := c.result()
-	if rc > 0 && len(fs) == 0 {
-		// libxml2 said invalid but reported nothing we could attribute.
-		fs = append(fs, contract.New(contract.RuleXSDInvalid, "", pathOf(elem, elem), "the payload does not match the schema"))
-	}
-	return fs, nil
+	defer ch.Delete()
+	return c.finish(int(C.fk_validate(v, elem, C.uintptr_t(ch))), s.name)
 }
 
-// parse reads a document with libxml2: no network, no entity expansion, no
-// DTD, bounded depth. It returns the document or the finding saying why not.
-func parse(data []byte, maxDepth int) (*dom.Document, *contract.Finding) {
-	initLibxml2()
-	malformed := func(msg string) (*dom.Document, *contract.Finding) {
-		f := contract.New(contract.RuleXMLMalformed, "", "", msg)
-		return nil, &f
-	}
-	if len(data) == 0 {
-		return malformed("the message is empty")
-	}
-	if len(data) > 1<<31-1 {
+// effectiveDepth clamps the depth limit to libxml2's own (see Limits).
+func effectiveDepth(d int) int { return min(d, 256) }
+
+// precheck answers what needs no parser.
+func precheck(data []byte) *contract.Finding {
+	switch {
+	case len(data) == 0:
+		f := contract.New(contract.RuleXMLMalformed, "", "", "the message is empty")
+		return &f
+	case len(data) > 1<<31-1:
 		f := contract.New(contract.RuleXMLTooLarge, "", "", "the message is larger than 2 GiB")
-		return nil, &f
+		return &f
 	}
-	var st C.fk_parse_state
-	st.max_depth = C.int(min(maxDepth, 256))
-	doc := C.fk_parse((*C.char)(unsafe.Pointer(&data[0])), C.int(len(data)), &st)
-	if doc != nil {
-		return dom.WrapDocument(uintptr(unsafe.Pointer(doc))), nil
-	}
+	initLibxml2()
+	return nil
+}
+
+// parseFinding says why libxml2 did not build a document.
+func parseFinding(st *C.fk_parse_state, maxDepth int) contract.Finding {
 	msg := C.GoString(&st.err_msg[0])
 	switch {
 	case st.dtd != 0:
-		f := contract.New(contract.RuleXMLDTDForbidden, "", "",
+		return contract.New(contract.RuleXMLDTDForbidden, "", "",
 			"the message carries a DOCTYPE; DTDs and entity declarations are refused in SOAP messages")
-		return nil, &f
 	case st.too_deep != 0 || strings.Contains(msg, "Excessive depth"):
-		f := contract.New(contract.RuleXMLTooDeep, "", "",
-			fmt.Sprintf("elements nest deeper than the limit of %d levels", min(maxDepth, 256)))
-		return nil, &f
+		return contract.New(contract.RuleXMLTooDeep, "", "",
+			fmt.Sprintf("elements nest deeper than the limit of %d levels", effectiveDepth(maxDepth)))
 	}
 	text := parseMessage(msg)
 	if text == "" {
 		text = "libxml2 error " + strconv.Itoa(int(st.err_code))
 	}
 	if st.err_line > 0 {
-		return malformed(fmt.Sprintf("not well-formed XML at line %d: %s", int(st.err_line), text))
+		return contract.New(contract.RuleXMLMalformed, "", "", fmt.Sprintf("not well-formed XML at line %d: %s", int(st.err_line), text))
 	}
-	return malformed("not well-formed XML: " + text)
+	return contract.New(contract.RuleXMLMalformed, "", "", "not well-formed XML: "+text)
 }
 
 // collector turns libxml2's structured validation errors into findings
 // while libxml2 validates (the nodes are only valid until the document is
 // freed).
 type collector struct {
-	root     *C.xmlNode
+	root     *C.xmlNode        // the validated element, or nil: read st.target
+	st       *C.fk_parse_state // set when fk_check validates
 	max      int
 	findings contract.Findings
 	more     int
@@ -290,6 +262,9 @@ type collector struct {
 func (c *collector) add(e *C.xmlError) {
 	if e.level == C.XML_ERR_WARNING {
 		return
+	}
+	if c.root == nil && c.st != nil {
+		c.root = c.st.target
 	}
 	node := (*C.xmlNode)(e.node)
 	if e.code == C.XML_SCHEMAV_CVC_ELT_1 && (node == nil || node == c.root) {
@@ -321,12 +296,21 @@ func (c *collector) add(e *C.xmlError) {
 	c.findings = append(c.findings, contract.New(contract.RuleXSDInvalid, "", loc, msg))
 }
 
-func (c *collector) result() contract.Findings {
+// finish turns libxml2's return code and the collected errors into the
+// result of one validation.
+func (c *collector) finish(rc int, schema string) (contract.Findings, error) {
+	if rc < 0 {
+		return nil, fmt.Errorf("xsd: libxml2 internal error %d while validating against %s", rc, schema)
+	}
 	if c.more > 0 {
 		c.findings = append(c.findings, contract.New(contract.RuleXSDInvalid, "", "",
 			fmt.Sprintf("%d more schema violations not listed (at most %d are listed per document)", c.more, c.max)))
 	}
-	return c.findings
+	if rc > 0 && len(c.findings) == 0 {
+		// libxml2 said invalid but reported nothing we could attribute.
+		c.findings = append(c.findings, contract.New(contract.RuleXSDInvalid, "", "", "the payload does not match the schema"))
+	}
+	return c.findings, nil
 }
 
 func qname(n *C.xmlNode) string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/lestrrat-go/libxml2"
 )
 
 func TestValidatePayload(t *testing.T) {
@@ -180,5 +181,40 @@ func TestClosedSchema(t *testing.T) {
 	s.Close() // twice is harmless
 	if _, err := s.ValidatePayload([]byte(devicesDoc("SUCCESS"))); err != ErrClosed {
 		t.Errorf("validate after Close: %v, want ErrClosed", err)
+	}
+}
+
+// A caller holding a lestrrat-go/libxml2 document validates one element.
+func TestValidateElement(t *testing.T) {
+	t.Parallel()
+	s := mustCompile(t, "testdata/devices/devices.xsd")
+	for _, c := range []struct {
+		doc  string
+		want []string
+	}{
+		{devicesDoc("SUCCESS"), nil},
+		{devicesDoc("NOPE"), []string{contract.RuleXSDInvalid + "@/searchDevicesResponse/statusInfo/status"}},
+	} {
+		doc, err := libxml2.ParseString(envelope("soap", c.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, err := doc.Find(`/*/*[local-name()="Body"]/*`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload := nodes.NodeList()[0]
+		fs, err := s.ValidateElement(payload)
+		nodes.Free()
+		doc.Free()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ruleLocs(fs); !equalStrings(got, c.want) {
+			t.Errorf("findings %v, want %v", got, c.want)
+		}
+	}
+	if _, err := s.ValidateElement(nil); err == nil {
+		t.Error("ValidateElement(nil) did not fail")
 	}
 }
