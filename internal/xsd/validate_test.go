@@ -6,6 +6,8 @@ import (
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/lestrrat-go/libxml2"
+	"github.com/lestrrat-go/libxml2/clib"
+	"github.com/lestrrat-go/libxml2/types"
 )
 
 func TestValidatePayload(t *testing.T) {
@@ -199,13 +201,29 @@ func TestValidateElement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nodes, err := doc.Find(`/*/*[local-name()="Body"]/*`)
+		// Envelope → Body (after Header) → payload. (Not lestrrat's XPath:
+		// it trips -race's checkptr.)
+		env, err := doc.DocumentElement()
 		if err != nil {
 			t.Fatal(err)
 		}
-		payload := nodes.NodeList()[0]
+		var payload types.Node
+		parts, _ := env.ChildNodes()
+		for _, p := range parts {
+			if p.NodeName() == "soap:Body" {
+				kids, _ := p.ChildNodes()
+				for _, k := range kids {
+					if k.NodeType() == clib.ElementNode {
+						payload = k
+						break
+					}
+				}
+			}
+		}
+		if payload == nil {
+			t.Fatal("no payload element found")
+		}
 		fs, err := s.ValidateElement(payload)
-		nodes.Free()
 		doc.Free()
 		if err != nil {
 			t.Fatal(err)
