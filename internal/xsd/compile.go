@@ -32,7 +32,10 @@ const maxCompileMessages = 20
 
 // Limits bound what validation accepts. A zero field means the default.
 type Limits struct {
-	// MaxBytes is the largest document handed to libxml2.
+	// MaxBytes is the largest document handed to libxml2. Larger ones get
+	// an xml-too-large finding without being parsed. libxml2's tree takes a
+	// few times the document's size, so C memory per validation in flight
+	// is bounded by a small multiple of MaxBytes.
 	MaxBytes int64
 	// MaxDepth is the deepest element nesting accepted. libxml2 refuses
 	// more than 256 levels on its own unless XML_PARSE_HUGE is set (which
