@@ -101,17 +101,11 @@ func indentRest(s, indent string) string {
 func lintFile(path string) contract.Findings {
 	switch schemaKind(path) {
 	case kindXSD:
-		s, err := xsd.CompileFile(path)
+		found, err := xsd.LintFile(path)
 		if err != nil {
-			rule := contract.RuleSchemaCompile
-			var ce *xsd.CompileError
-			if !errors.As(err, &ce) {
-				rule = contract.RuleSchemaLoad
-			}
-			return contract.Findings{contract.New(rule, path, "", err.Error())}
+			return contract.Findings{contract.New(contract.RuleSchemaLoad, path, "", err.Error())}
 		}
-		s.Close()
-		return nil
+		return found
 	case kindOpenAPI:
 		found, err := openapi.Lint(path)
 		if err != nil {
