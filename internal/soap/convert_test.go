@@ -206,11 +206,7 @@ func TestSearchDevicesV3FromMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var docs [][]byte
-	for _, s := range defs.Schemas {
-		docs = append(docs, s.Source)
-	}
-	m, err := xsdmodel.Load(docs...)
+	m, err := xsdmodel.LoadWSDL(defs)
 	if err != nil {
 		t.Fatal(err)
 	}

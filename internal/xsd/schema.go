@@ -149,18 +149,13 @@ func (s *Schema) validate(data []byte, m mode) (contract.Findings, error) {
 	if f := precheck(data); f != nil {
 		return contract.Findings{*f}, nil
 	}
-	h := s.h
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if h.ptr == nil {
-		return nil, ErrClosed
-	}
-	v, err := h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer h.release(v)
+	return s.h.withContext(func(v *C.xmlSchemaValidCtxt) (contract.Findings, error) {
+		return s.check(data, m, v)
+	})
+}
 
+// check runs one document through a validation context.
+func (s *Schema) check(data []byte, m mode, v *C.xmlSchemaValidCtxt) (contract.Findings, error) {
 	st := new(C.fk_parse_state)
 	st.max_depth = C.int(effectiveDepth(s.limits.MaxDepth))
 	c := &collector{st: st, max: s.limits.MaxFindings}
@@ -191,7 +186,18 @@ func (s *Schema) ValidateElement(n types.Node) (contract.Findings, error) {
 	if n == nil || n.Pointer() == 0 || n.NodeType() != clib.ElementNode {
 		return nil, errors.New("xsd: ValidateElement needs an element node")
 	}
-	h := s.h
+	return s.h.withContext(func(v *C.xmlSchemaValidCtxt) (contract.Findings, error) {
+		elem := C.fk_node_ptr(C.uintptr_t(n.Pointer()))
+		c := &collector{root: elem, max: s.limits.MaxFindings}
+		ch := cgo.NewHandle(c)
+		defer ch.Delete()
+		return c.finish(int(C.fk_validate(v, elem, C.uintptr_t(ch))), s.name)
+	})
+}
+
+// withContext runs f with a pooled validation context while holding the
+// schema open, so Close waits for validations in flight.
+func (h *schemaHandle) withContext(f func(*C.xmlSchemaValidCtxt) (contract.Findings, error)) (contract.Findings, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.ptr == nil {
@@ -202,11 +208,7 @@ func (s *Schema) ValidateElement(n types.Node) (contract.Findings, error) {
 		return nil, err
 	}
 	defer h.release(v)
-	elem := C.fk_node_ptr(C.uintptr_t(n.Pointer()))
-	c := &collector{root: elem, max: s.limits.MaxFindings}
-	ch := cgo.NewHandle(c)
-	defer ch.Delete()
-	return c.finish(int(C.fk_validate(v, elem, C.uintptr_t(ch))), s.name)
+	return f(v)
 }
 
 // effectiveDepth clamps the depth limit to libxml2's own (see Limits).

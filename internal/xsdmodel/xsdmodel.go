@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fnokit/fnokit/internal/wsdl"
 	"github.com/fnokit/fnokit/internal/xmltree"
 )
 
@@ -101,6 +102,15 @@ type Model struct {
 	simple     map[xmltree.Name]simpleType
 	groups     map[xmltree.Name]*xnode
 	unresolved map[xmltree.Name]bool
+}
+
+// LoadWSDL builds the model of a WSDL's inline schemas.
+func LoadWSDL(d *wsdl.Definitions) (*Model, error) {
+	docs := make([][]byte, len(d.Schemas))
+	for i, s := range d.Schemas {
+		docs[i] = s.Source
+	}
+	return Load(docs...)
 }
 
 // Load reads XSD documents (for a WSDL, the Source of each of its inline

@@ -189,11 +189,7 @@ func TestReferenceWSDLs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var docs [][]byte
-		for _, s := range defs.Schemas {
-			docs = append(docs, s.Source)
-		}
-		m, err := Load(docs...)
+		m, err := LoadWSDL(defs)
 		if err != nil {
 			t.Errorf("%s: Load: %v", name, err)
 			continue
@@ -254,11 +250,7 @@ func TestSearchDevicesV3Order(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var docs [][]byte
-	for _, s := range defs.Schemas {
-		docs = append(docs, s.Source)
-	}
-	m, err := Load(docs...)
+	m, err := LoadWSDL(defs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,13 +285,8 @@ func BenchmarkLoadManageDeviceV3(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var docs [][]byte
-	for _, s := range defs.Schemas {
-		docs = append(docs, s.Source)
-	}
-	b.ResetTimer()
 	for b.Loop() {
-		if _, err := Load(docs...); err != nil {
+		if _, err := LoadWSDL(defs); err != nil {
 			b.Fatal(err)
 		}
 	}
