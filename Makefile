@@ -37,8 +37,12 @@ fmt-check:
 # A count, not a duration: Go 1.26's fuzz coordinator can report a false
 # "context deadline exceeded" when a -fuzztime duration runs out.
 FUZZTIME ?= 3000000x
-fuzz: deps ## fuzz the SOAP envelope parser FUZZTIME runs (new corpus entries land in testdata/)
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/soap/
+FUZZ_TARGETS := internal/soap:FuzzParse internal/redact:FuzzXML internal/redact:FuzzJSON internal/openapi:FuzzValidateResponse
+fuzz: deps ## fuzz the parsers that face the network, FUZZTIME runs each (new corpus entries land in testdata/)
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} in ./$${t%%:*}"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/ || exit 1; \
+	done
 
 bench: bench-xsd bench-openapi ## all benchmarks, with figures
 
