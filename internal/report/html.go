@@ -25,8 +25,9 @@ h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin-top:2rem;border-
 .totals{display:flex;gap:.8rem;flex-wrap:wrap;margin:1rem 0}
 .tot{border-radius:6px;padding:.5rem .9rem;background:#f2f4f8;min-width:5.5rem}
 .tot b{display:block;font-size:1.3rem}
-table{border-collapse:collapse;font-size:.88rem;margin:.5rem 0}
+table{border-collapse:collapse;font-size:.88rem;margin:.5rem 0;max-width:100%}
 th,td{border:1px solid #d8dde6;padding:.3rem .55rem;text-align:left;vertical-align:top}
+td.wrap{overflow-wrap:anywhere;min-width:8rem}
 th{background:#f2f4f8}
 .passed{background:#dff3e4;color:#11632a}.failed{background:#fbe0e0;color:#8f1d1d}
 .skipped{background:#fdf3d6;color:#7a5b00}.error{background:#f0dcf5;color:#6a1b80}.none{color:#9aa3b1}
@@ -68,7 +69,7 @@ pre.diff span{display:block;white-space:pre}
 <h2>Findings</h2>
 <table>
 <tr><th>case</th><th>severity</th><th>rule</th><th>target</th><th>location</th><th>message</th></tr>
-{{range .Findings}}<tr><td>{{.Case}}</td><td>{{.Severity}}</td><td><code>{{.Rule}}</code></td><td>{{.Target}}</td><td><code>{{.Location}}</code></td><td>{{.Message}}</td></tr>
+{{range .Findings}}<tr><td class="wrap">{{.Case}}</td><td>{{.Severity}}</td><td><code>{{.Rule}}</code></td><td class="wrap">{{.Target}}</td><td class="wrap"><code>{{.Location}}</code></td><td class="wrap">{{.Message}}</td></tr>
 {{end}}</table>
 {{end}}
 
