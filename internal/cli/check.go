@@ -26,7 +26,7 @@ const checkSynopsis = `check [flags]
 Runs the contract checks and writes reports (junit.xml, report.json,
 report.html). Today that is: lint every bundled schema, and validate every
 golden request and response against the contract of its service version
-(schemas/soap/<Service>/<version>/*.wsdl, schemas/openapi/<api>.yaml).`
+(schemas/soap/<Service>/<version>/*.wsdl, schemas/rest/<api>.yaml).`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", checkSynopsis, stderr)
@@ -227,7 +227,7 @@ func payloadName(data []byte, want xmltree.Name, target string) contract.Finding
 }
 
 func (c *checker) restSample(rc report.Case, k golden.Key, ex golden.Exchange) report.Case {
-	path := filepath.Join(c.schemas, "openapi", k.Service+".yaml")
+	path := filepath.Join(c.schemas, "rest", k.Service+".yaml")
 	if _, err := os.Stat(path); err != nil {
 		rc.Status, rc.Message = report.Skipped, "no contract "+path
 		return rc

@@ -109,7 +109,7 @@ func TestValidateSOAP(t *testing.T) {
 func TestValidateOpenAPI(t *testing.T) {
 	t.Parallel()
 	root := repo(t)
-	doc := filepath.Join(root, "schemas/openapi/manageDevice.yaml")
+	doc := filepath.Join(root, "schemas/rest/application.yaml")
 	dir := t.TempDir()
 	okBody := write(t, dir, "ok.json", `{"statusInfo":{"status":"SUCCESS","reason":null},"count":3}`)
 	badBody := write(t, dir, "bad.json", `{"statusInfo":{"status":"MAYBE"},"count":-1}`)
