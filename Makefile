@@ -8,7 +8,7 @@ REPORTS  ?= reports
 # libxml2 is reached through cgo; a build without cgo cannot validate XSD.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test vet fmt-check fuzz bench bench-xsd bench-openapi clean help
+.PHONY: all deps build run test lint-schemas vet fmt-check fuzz bench bench-xsd bench-openapi clean help
 
 all: test
 
@@ -24,8 +24,11 @@ build: deps ## build bin/fnokit
 run: build ## the main job: check the bundled contracts and samples, write reports/
 	bin/fnokit check --reports $(REPORTS)
 
-test: deps fmt-check vet ## unit tests with the race detector (fuzz corpora run as tests)
+test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz corpora run as tests), schema lint
 	$(GO) test -race -count=1 ./...
+
+lint-schemas: build ## every bundled XSD/WSDL compiles, every OpenAPI document validates
+	bin/fnokit schemas lint schemas
 
 vet: deps
 	$(GO) vet ./...
