@@ -1,15 +1,22 @@
-// Package xsdmodel answers one question about XML schemas: which child
-// elements does an element have, in which order, how often, and are they
-// simple or complex. The SOAP codec uses it to turn a plain value (a JS object
-// from a k6 script) into a payload whose children follow the schema's
-// xs:sequence, and to know which response elements are lists.
+// Package xsdmodel describes XML schemas as data: which child elements an
+// element has, in which order and how often, which compositor (sequence,
+// choice, all) holds them, what each complex type extends, and what each
+// simple type is (its builtin base reached through restriction chains, its
+// enumeration and facets). The SOAP codec uses it to turn a plain value (a
+// JS object from a k6 script) into a payload whose children follow the
+// schema's xs:sequence; schemadiff compares two models structurally; the
+// sample generator writes instances from it.
 //
 // It is not a validator (libxml2 does that, elsewhere): it reads element and
-// type declarations, sequences, choices, alls, groups, element references and
-// complexContent extensions, and ignores facets, attributes and identity
-// constraints. It is pure Go, so the k6 extension can use it.
+// type declarations, sequences, choices, alls, groups, element references,
+// complexContent and simpleContent derivations, simple types with their
+// facets, and the imports of each schema document; it ignores attributes and
+// identity constraints. It is pure Go, so the k6 extension can use it.
 //
-// Ordering rules, flattened into one list per type:
+// Two views of a complex type's content are kept. ComplexType.Content is
+// the particle tree as written (compositors nested, occurrences on each
+// particle, the type's own part only for an extension). ChildrenOf and
+// ComplexType.Children flatten it into one list of declarations:
 //   - xs:sequence: declaration order; nested sequences are spliced in place.
 //   - xs:choice: every branch, in declaration order, marked InChoice and with
 //     MinOccurs 0 when there is more than one branch.
@@ -51,7 +58,7 @@ const Unbounded = -1
 const (
 	maxDocBytes = 64 << 20
 	maxDocDepth = 256
-	maxNesting  = 64 // group references and extension chains
+	maxNesting  = 64 // group references and derivation chains
 )
 
 // Decl is one element declaration as seen from its parent (or a global
@@ -68,11 +75,15 @@ type Decl struct {
 	Nillable bool
 	// InChoice marks a branch of an xs:choice.
 	InChoice bool
+	// Compositor is the compositor of the group directly around the
+	// declaration in its parent's content (zero for a global element).
+	Compositor Compositor
 	// Wildcard marks an xs:any; Name.Local is "*" and Name.Space holds the
 	// namespace constraint as written (##any, ##other, a URI list).
 	Wildcard bool
 
-	content    *complexType // nil for simple, wildcard or anyType content
+	content    *ComplexType // nil for simple, wildcard or anyType content
+	simple     *SimpleType  // the simple type of a simple element (nil for simpleContent: see content)
 	anyContent bool         // xs:anyType or no type: any children allowed
 	unresolved bool         // the type QName names nothing loaded
 }
@@ -84,24 +95,52 @@ func (d *Decl) Repeated() bool { return d.MaxOccurs == Unbounded || d.MaxOccurs 
 // model (xs:anyType or no type), so any children are acceptable.
 func (d *Decl) Open() bool { return d.anyContent }
 
-type complexType struct {
-	name     xmltree.Name // zero when anonymous
-	node     *xnode
-	children []*Decl
-	simple   bool // simpleContent
-	state    int  // 0 new, 1 filling, 2 done
-	err      error
-}
+// Unresolved reports whether the element's type names nothing the model
+// loaded.
+func (d *Decl) Unresolved() bool { return d.unresolved }
 
-type simpleType struct{}
+// ComplexType returns the element's complex type (named or anonymous), nil
+// for a simple, wildcard, open or unresolved element.
+func (d *Decl) ComplexType() *ComplexType { return d.content }
+
+// SimpleType returns the simple type of the element's text: its simple type,
+// or the simple content of its complex type; nil for element-only content.
+func (d *Decl) SimpleType() *SimpleType {
+	if d.simple != nil {
+		return d.simple
+	}
+	if d.content != nil {
+		return d.content.SimpleContent
+	}
+	return nil
+}
 
 // Model holds the declarations of a set of schema documents.
 type Model struct {
 	elements   map[xmltree.Name]*Decl
-	complex    map[xmltree.Name]*complexType
-	simple     map[xmltree.Name]simpleType
+	complex    map[xmltree.Name]*ComplexType
+	simple     map[xmltree.Name]*SimpleType
+	builtins   map[string]*SimpleType
 	groups     map[xmltree.Name]*xnode
 	unresolved map[xmltree.Name]bool
+	schemas    []Schema
+}
+
+// Schema describes one loaded schema document.
+type Schema struct {
+	TargetNamespace string
+	// ElementFormDefault is "qualified" or "unqualified" (the default).
+	ElementFormDefault string
+	// Imports lists the xs:import and xs:include children in document
+	// order; an include has the schema's own namespace and Include set.
+	Imports []Import
+}
+
+// Import is one xs:import (or xs:include) of a schema document.
+type Import struct {
+	Namespace      string
+	SchemaLocation string
+	Include        bool
 }
 
 // LoadWSDL builds the model of a WSDL's inline schemas.
@@ -124,8 +163,9 @@ func LoadWSDL(d *wsdl.Definitions) (*Model, error) {
 func Load(docs ...[]byte) (*Model, error) {
 	m := &Model{
 		elements:   map[xmltree.Name]*Decl{},
-		complex:    map[xmltree.Name]*complexType{},
-		simple:     map[xmltree.Name]simpleType{},
+		complex:    map[xmltree.Name]*ComplexType{},
+		simple:     map[xmltree.Name]*SimpleType{},
+		builtins:   map[string]*SimpleType{},
 		groups:     map[xmltree.Name]*xnode{},
 		unresolved: map[xmltree.Name]bool{},
 	}
@@ -139,6 +179,10 @@ func Load(docs ...[]byte) (*Model, error) {
 			return nil, fmt.Errorf("schema document %d: root element is %s, want xs:schema (pass a WSDL's inline schemas one by one)", i+1, root.name.Local)
 		}
 		sc := &schemaInfo{tns: root.attr("targetNamespace"), qualified: root.attr("elementFormDefault") == "qualified"}
+		info := Schema{TargetNamespace: sc.tns, ElementFormDefault: "unqualified"}
+		if sc.qualified {
+			info.ElementFormDefault = "qualified"
+		}
 		for _, c := range root.kids {
 			c.schema = sc
 			if c.name.Space != NSXSD {
@@ -146,6 +190,10 @@ func Load(docs ...[]byte) (*Model, error) {
 			}
 			name := xmltree.Name{Space: sc.tns, Local: c.attr("name")}
 			switch c.name.Local {
+			case "import":
+				info.Imports = append(info.Imports, Import{Namespace: c.attr("namespace"), SchemaLocation: c.attr("schemaLocation")})
+			case "include":
+				info.Imports = append(info.Imports, Import{Namespace: sc.tns, SchemaLocation: c.attr("schemaLocation"), Include: true})
 			case "element":
 				if _, dup := m.elements[name]; !dup && name.Local != "" {
 					m.elements[name] = &Decl{Name: name, MinOccurs: 1, MaxOccurs: 1}
@@ -153,18 +201,27 @@ func Load(docs ...[]byte) (*Model, error) {
 				}
 			case "complexType":
 				if _, dup := m.complex[name]; !dup && name.Local != "" {
-					m.complex[name] = &complexType{name: name, node: c}
+					m.complex[name] = &ComplexType{Name: name, node: c, Abstract: c.attr("abstract") == "true", Mixed: c.attr("mixed") == "true"}
 				}
 			case "simpleType":
-				m.simple[name] = simpleType{}
+				if _, dup := m.simple[name]; !dup && name.Local != "" {
+					m.simple[name] = &SimpleType{Name: name, node: c}
+				}
 			case "group":
 				if _, dup := m.groups[name]; !dup && name.Local != "" {
 					m.groups[name] = c
 				}
 			}
 		}
+		m.schemas = append(m.schemas, info)
 	}
-	// Global elements first, so element references and types can point at
+	// Simple types first: element declarations point at them.
+	for _, name := range sortedNames(m.simple) {
+		if err := m.resolveSimple(m.simple[name], 0); err != nil {
+			return nil, err
+		}
+	}
+	// Global elements next, so element references and types can point at
 	// them; their types are only pointed at, not filled, so recursive types
 	// cost nothing here.
 	for _, g := range globals {
@@ -212,6 +269,50 @@ func (m *Model) Element(ns, local string) (*Decl, bool) {
 
 // Elements lists the global elements, sorted by namespace and name.
 func (m *Model) Elements() []xmltree.Name { return sortedNames(m.elements) }
+
+// ComplexType returns the named complex type.
+func (m *Model) ComplexType(ns, local string) (*ComplexType, bool) {
+	ct, ok := m.complex[xmltree.Name{Space: ns, Local: local}]
+	return ct, ok
+}
+
+// ComplexTypes lists the named complex types, sorted by namespace and name.
+func (m *Model) ComplexTypes() []xmltree.Name { return sortedNames(m.complex) }
+
+// SimpleType returns the named simple type; a name in the XML Schema
+// namespace returns that builtin type.
+func (m *Model) SimpleType(ns, local string) (*SimpleType, bool) {
+	if ns == NSXSD {
+		if local == "anyType" || local == "" {
+			return nil, false
+		}
+		return m.builtin(local), true
+	}
+	st, ok := m.simple[xmltree.Name{Space: ns, Local: local}]
+	return st, ok
+}
+
+// SimpleTypes lists the named (non-builtin) simple types, sorted by
+// namespace and name.
+func (m *Model) SimpleTypes() []xmltree.Name { return sortedNames(m.simple) }
+
+// Schemas describes the loaded schema documents in load order.
+func (m *Model) Schemas() []Schema { return append([]Schema(nil), m.schemas...) }
+
+// Namespaces lists the target namespaces of the loaded schemas, sorted and
+// without duplicates.
+func (m *Model) Namespaces() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range m.schemas {
+		if !seen[s.TargetNamespace] {
+			seen[s.TargetNamespace] = true
+			out = append(out, s.TargetNamespace)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // ChildrenOf returns the ordered child element declarations of d; nil for a
 // simple, wildcard or open (anyType) element. It fails when d's type names
@@ -261,10 +362,15 @@ func (m *Model) typeOf(d *Decl, n *xnode) error {
 		}
 		switch c.name.Local {
 		case "complexType":
-			d.content = &complexType{node: c}
+			d.content = &ComplexType{node: c, Abstract: c.attr("abstract") == "true", Mixed: c.attr("mixed") == "true"}
 			d.Simple = hasSimpleContent(c)
 			return nil
 		case "simpleType":
+			st := &SimpleType{node: c}
+			if err := m.resolveSimple(st, 0); err != nil {
+				return fmt.Errorf("element %s: %w", d.Name.Local, err)
+			}
+			d.simple = st
 			d.Simple = true
 			return nil
 		}
@@ -281,6 +387,7 @@ func (m *Model) link(d *Decl) {
 			d.anyContent = true
 		} else {
 			d.Simple = true
+			d.simple = m.builtin(d.Type.Local)
 		}
 		return
 	}
@@ -289,85 +396,123 @@ func (m *Model) link(d *Decl) {
 		d.Simple = hasSimpleContent(ct.node)
 		return
 	}
-	if _, ok := m.simple[d.Type]; ok {
+	if st, ok := m.simple[d.Type]; ok {
 		d.Simple = true
+		d.simple = st
 		return
 	}
 	d.unresolved = true
 	m.unresolved[d.Type] = true
 }
 
-// fill computes a complex type's flattened children; extension bases are
-// filled first, and a type met again while being filled is a loop.
-func (m *Model) fill(ct *complexType, depth int) error {
+// fill computes a complex type's content; derivation bases are filled
+// first, and a type met again while being filled is a loop.
+func (m *Model) fill(ct *ComplexType, depth int) error {
 	switch ct.state {
 	case 2:
 		return ct.err
 	case 1:
-		return fmt.Errorf("complex type %s derives from itself", ct.name)
+		return fmt.Errorf("complex type %s derives from itself", ct.Name)
 	}
 	if depth > maxNesting {
-		return fmt.Errorf("complex type %s: derivation deeper than %d levels", ct.name, maxNesting)
+		return fmt.Errorf("complex type %s: derivation deeper than %d levels", ct.Name, maxNesting)
 	}
 	ct.state = 1
-	ct.children, ct.simple, ct.err = m.content(ct.node, depth)
+	ct.err = m.content(ct, depth)
 	ct.state = 2
-	if ct.err != nil && ct.name.Local != "" {
-		ct.err = fmt.Errorf("complex type %s: %w", ct.name.Local, ct.err)
+	if ct.err != nil && ct.Name.Local != "" {
+		ct.err = fmt.Errorf("complex type %s: %w", ct.Name.Local, ct.err)
 	}
 	return ct.err
 }
 
-func (m *Model) content(n *xnode, depth int) (kids []*Decl, simple bool, err error) {
-	for _, c := range n.kids {
+// content reads the content model of ct's node into ct.
+func (m *Model) content(ct *ComplexType, depth int) error {
+	for _, c := range ct.node.kids {
 		if c.name.Space != NSXSD {
 			continue
 		}
 		switch c.name.Local {
 		case "sequence", "choice", "all", "group", "element", "any":
-			k, err := m.particle(c, occurs{1, 1}, false, depth)
-			return k, false, err
+			g, err := m.ownContent(ct.node, depth)
+			if err != nil {
+				return err
+			}
+			ct.Content = g
+			ct.children = flatten(g)
+			return nil
 		case "simpleContent":
-			return nil, true, nil
+			return m.simpleContent(ct, c, depth)
 		case "complexContent":
+			if c.attr("mixed") == "true" {
+				ct.Mixed = true
+			}
 			for _, d := range c.kids {
 				if d.name.Space != NSXSD || (d.name.Local != "extension" && d.name.Local != "restriction") {
 					continue
 				}
-				var base []*Decl
+				q, err := d.resolve(d.attr("base"))
+				if err != nil {
+					return err
+				}
+				ct.Base = q
+				ct.Derivation = Restriction
 				if d.name.Local == "extension" {
-					if base, err = m.baseChildren(d, depth); err != nil {
-						return nil, false, err
+					ct.Derivation = Extension
+				}
+				var base []*Decl
+				if q.Space != NSXSD { // xs:anyType: nothing to inherit
+					bt, ok := m.complex[q]
+					if !ok {
+						m.unresolved[q] = true
+						return fmt.Errorf("base type %s is not defined by any loaded schema", q)
+					}
+					if err := m.fill(bt, depth+1); err != nil {
+						return err
+					}
+					ct.BaseType = bt
+					if ct.Derivation == Extension {
+						base = bt.children
 					}
 				}
-				own, _, err := m.content(d, depth)
+				g, err := m.ownContent(d, depth)
 				if err != nil {
-					return nil, false, err
+					return err
 				}
-				return append(append([]*Decl(nil), base...), own...), false, nil
+				ct.Content = g
+				ct.inherited = len(base)
+				ct.children = append(append([]*Decl(nil), base...), flatten(g)...)
+				return nil
 			}
 		}
 	}
-	return nil, false, nil
+	return nil
 }
 
-func (m *Model) baseChildren(ext *xnode, depth int) ([]*Decl, error) {
-	q, err := ext.resolve(ext.attr("base"))
-	if err != nil {
-		return nil, err
+// ownContent reads the one particle a complex type (or its derivation
+// element) holds directly, as a group; nil when there is none.
+func (m *Model) ownContent(n *xnode, depth int) (*Group, error) {
+	for _, c := range n.kids {
+		if c.name.Space != NSXSD {
+			continue
+		}
+		switch c.name.Local {
+		case "sequence", "choice", "all", "group":
+			p, err := m.particle(c, depth)
+			if err != nil {
+				return nil, err
+			}
+			return p.Group, nil
+		case "element", "any":
+			// Not allowed directly by XSD, tolerated as a one-item sequence.
+			p, err := m.particle(c, depth)
+			if err != nil {
+				return nil, err
+			}
+			return &Group{Compositor: Sequence, MinOccurs: 1, MaxOccurs: 1, Particles: []Particle{p}}, nil
+		}
 	}
-	if q.Space == NSXSD {
-		return nil, nil // anyType: nothing to inherit
-	}
-	ct, ok := m.complex[q]
-	if !ok {
-		m.unresolved[q] = true
-		return nil, fmt.Errorf("base type %s is not defined by any loaded schema", q)
-	}
-	if err := m.fill(ct, depth+1); err != nil {
-		return nil, err
-	}
-	return ct.children, nil
+	return nil, nil
 }
 
 type occurs struct{ min, max int }
@@ -404,67 +549,108 @@ func (n *xnode) occurs() (occurs, error) {
 	return o, nil
 }
 
-// particle flattens one particle into declarations, multiplying the
-// occurrence of the groups around it into each.
-func (m *Model) particle(n *xnode, outer occurs, inChoice bool, depth int) ([]*Decl, error) {
+// particle reads one particle as written: an element or wildcard with its
+// own occurrence, or a compositor (a group reference becomes the group's
+// compositor with the reference's occurrence).
+func (m *Model) particle(n *xnode, depth int) (Particle, error) {
 	if depth > maxNesting {
-		return nil, fmt.Errorf("particles nest deeper than %d levels (a group that refers to itself?)", maxNesting)
+		return Particle{}, fmt.Errorf("particles nest deeper than %d levels (a group that refers to itself?)", maxNesting)
 	}
 	occ, err := n.occurs()
 	if err != nil {
-		return nil, err
+		return Particle{}, err
 	}
-	occ = occ.times(outer)
 	switch n.name.Local {
 	case "element":
-		return m.localElement(n, occ, inChoice)
+		d, err := m.localElement(n, occ)
+		return Particle{Element: d}, err
 	case "any":
 		ns := n.attr("namespace")
 		if ns == "" {
 			ns = "##any"
 		}
-		return []*Decl{{Name: xmltree.Name{Space: ns, Local: "*"}, MinOccurs: occ.min, MaxOccurs: occ.max, Wildcard: true, InChoice: inChoice}}, nil
+		return Particle{Element: &Decl{Name: xmltree.Name{Space: ns, Local: "*"}, MinOccurs: occ.min, MaxOccurs: occ.max, Wildcard: true}}, nil
 	case "group":
 		q, err := n.resolve(n.attr("ref"))
 		if err != nil {
-			return nil, err
+			return Particle{}, err
 		}
 		g, ok := m.groups[q]
 		if !ok {
-			return nil, fmt.Errorf("group %s is not defined by any loaded schema", q)
+			return Particle{}, fmt.Errorf("group %s is not defined by any loaded schema", q)
 		}
 		for _, c := range g.kids {
 			if c.name.Space == NSXSD && (c.name.Local == "sequence" || c.name.Local == "choice" || c.name.Local == "all") {
-				return m.particle(c, occ, inChoice, depth+1)
+				p, err := m.particle(c, depth+1)
+				if err != nil || p.Group == nil {
+					return p, err
+				}
+				cp := *p.Group
+				cp.MinOccurs, cp.MaxOccurs = occ.min, occ.max
+				return Particle{Group: &cp}, nil
 			}
 		}
-		return nil, nil
+		return Particle{Group: &Group{Compositor: Sequence, MinOccurs: occ.min, MaxOccurs: occ.max}}, nil
 	case "sequence", "choice", "all":
-		var branches []*xnode
+		g := &Group{MinOccurs: occ.min, MaxOccurs: occ.max}
+		switch n.name.Local {
+		case "sequence":
+			g.Compositor = Sequence
+		case "choice":
+			g.Compositor = Choice
+		default:
+			g.Compositor = All
+		}
 		for _, c := range n.kids {
-			if c.name.Space == NSXSD && c.name.Local != "annotation" {
-				branches = append(branches, c)
+			if c.name.Space != NSXSD || c.name.Local == "annotation" {
+				continue
 			}
-		}
-		choice := n.name.Local == "choice"
-		inner := occ
-		if choice && len(branches) > 1 {
-			inner.min = 0
-		}
-		var out []*Decl
-		for _, c := range branches {
-			k, err := m.particle(c, inner, inChoice || choice, depth+1)
+			p, err := m.particle(c, depth+1)
 			if err != nil {
-				return nil, err
+				return Particle{}, err
 			}
-			out = append(out, k...)
+			if p.Element != nil || p.Group != nil {
+				g.Particles = append(g.Particles, p)
+			}
 		}
-		return out, nil
+		return Particle{Group: g}, nil
 	}
-	return nil, nil
+	return Particle{}, nil
 }
 
-func (m *Model) localElement(n *xnode, occ occurs, inChoice bool) ([]*Decl, error) {
+// flatten turns a content group into the declaration list of ChildrenOf,
+// multiplying the occurrence of the groups around each element into it.
+func flatten(g *Group) []*Decl {
+	if g == nil {
+		return nil
+	}
+	return flattenGroup(g, occurs{1, 1}, false)
+}
+
+func flattenGroup(g *Group, outer occurs, inChoice bool) []*Decl {
+	occ := occurs{g.MinOccurs, g.MaxOccurs}.times(outer)
+	choice := g.Compositor == Choice
+	inner := occ
+	if choice && len(g.Particles) > 1 {
+		inner.min = 0
+	}
+	var out []*Decl
+	for _, p := range g.Particles {
+		if p.Group != nil {
+			out = append(out, flattenGroup(p.Group, inner, inChoice || choice)...)
+			continue
+		}
+		d := *p.Element
+		o := occurs{d.MinOccurs, d.MaxOccurs}.times(inner)
+		d.MinOccurs, d.MaxOccurs = o.min, o.max
+		d.InChoice = inChoice || choice
+		d.Compositor = g.Compositor
+		out = append(out, &d)
+	}
+	return out
+}
+
+func (m *Model) localElement(n *xnode, occ occurs) (*Decl, error) {
 	if ref := n.attr("ref"); ref != "" {
 		q, err := n.resolve(ref)
 		if err != nil {
@@ -475,8 +661,8 @@ func (m *Model) localElement(n *xnode, occ occurs, inChoice bool) ([]*Decl, erro
 			return nil, fmt.Errorf("element reference %s names no global element of the loaded schemas", q)
 		}
 		d := *g
-		d.MinOccurs, d.MaxOccurs, d.InChoice = occ.min, occ.max, inChoice
-		return []*Decl{&d}, nil
+		d.MinOccurs, d.MaxOccurs = occ.min, occ.max
+		return &d, nil
 	}
 	name := xmltree.Name{Local: n.attr("name")}
 	if name.Local == "" {
@@ -486,17 +672,17 @@ func (m *Model) localElement(n *xnode, occ occurs, inChoice bool) ([]*Decl, erro
 	if form == "qualified" || (form == "" && n.schemaOf().qualified) {
 		name.Space = n.schemaOf().tns
 	}
-	d := &Decl{Name: name, MinOccurs: occ.min, MaxOccurs: occ.max, InChoice: inChoice, Nillable: n.attr("nillable") == "true"}
+	d := &Decl{Name: name, MinOccurs: occ.min, MaxOccurs: occ.max, Nillable: n.attr("nillable") == "true"}
 	if err := m.typeOf(d, n); err != nil {
 		return nil, err
 	}
-	if d.content != nil && d.content.name.Local == "" {
+	if d.content != nil && d.content.Name.Local == "" {
 		// Anonymous type: fill it now, it cannot be reached any other way.
 		if err := m.fill(d.content, 0); err != nil {
 			return nil, err
 		}
 	}
-	return []*Decl{d}, nil
+	return d, nil
 }
 
 // hasSimpleContent tells text-only complex types apart from the node alone,

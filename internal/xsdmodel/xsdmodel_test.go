@@ -200,7 +200,7 @@ func TestReferenceWSDLs(t *testing.T) {
 		n := 0
 		for _, el := range m.Elements() {
 			d, _ := m.Element(el.Space, el.Local)
-			n += walkAll(t, m, d, 0, map[*complexType]bool{})
+			n += walkAll(t, m, d, 0, map[*ComplexType]bool{})
 		}
 		if n == 0 && len(defs.Schemas) > 0 {
 			t.Errorf("%s: no declarations walked", name)
@@ -219,7 +219,7 @@ func TestReferenceWSDLs(t *testing.T) {
 	}
 }
 
-func walkAll(t *testing.T, m *Model, d *Decl, depth int, seen map[*complexType]bool) int {
+func walkAll(t *testing.T, m *Model, d *Decl, depth int, seen map[*ComplexType]bool) int {
 	if d.content != nil {
 		if seen[d.content] {
 			return 0
