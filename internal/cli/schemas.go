@@ -17,18 +17,20 @@ import (
 )
 
 func runSchemas(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("schemas", "schemas lint <files or folders…>", stderr)
+	fs := newFlags("schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder]", stderr)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		return usageError(stderr, fs, "schemas needs a subcommand: lint")
+		return usageError(stderr, fs, "schemas needs a subcommand: lint or generate")
 	}
 	switch fs.Arg(0) {
 	case "lint":
 		return runSchemasLint(ctx, fs.Args()[1:], stdout, stderr)
+	case "generate":
+		return runSchemasGenerate(ctx, fs.Args()[1:], stdout, stderr)
 	}
-	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint)", fs.Arg(0))
+	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint, generate)", fs.Arg(0))
 }
 
 func runSchemasLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
