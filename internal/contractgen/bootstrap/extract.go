@@ -13,7 +13,7 @@ import (
 
 const nsXSD = "http://www.w3.org/2001/XMLSchema"
 
-// Unbounded is the Max of maxOccurs="unbounded".
+// unbounded is the Max of maxOccurs="unbounded".
 const unbounded = -1
 
 // entry is one element of a complex type's sequence. Type is a local type
