@@ -170,4 +170,3 @@ func familyNamespace(family, template string, v contract.Version) string {
 	}
 	return contract.Namespace("EntitlementOrderService", v)
 }
-
