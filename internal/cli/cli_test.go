@@ -172,7 +172,7 @@ func TestCheckWritesReports(t *testing.T) {
 	src := filepath.Join(root, "golden/soap/ManageDeviceService/v7/getDeviceCount/active-servers.response.xml")
 	data, _ := os.ReadFile(src)
 	write(t, golden, "soap/ManageDeviceService/v7/getDeviceCount/active-servers.response.xml", strings.Replace(string(data), "SUCCESS", "DONE", 1))
-	write(t, golden, "soap/ManageDeviceService/v7/searchDevices/none.response.xml", string(data))
+	write(t, golden, "soap/ManageDeviceService/v7/noSuchOperation/none.response.xml", string(data))
 	code, out, _ = run(t, "check", "--schemas", filepath.Join(root, "schemas"), "--golden", golden, "--reports", reports)
 	if code != ExitViolations {
 		t.Fatalf("broken sample: exit %d\n%s", code, out)
