@@ -142,7 +142,7 @@ func TestVersionContent(t *testing.T) {
 		{"v1", []string{`value="SERVED_CLIENT"`, `name="owner"`, "<!-- v1 only: renamed accountId in v2 -->"},
 			[]string{`value="LEGACY"`, `name="accountId"`, `countDevices`, "pattern value=\"[A-Za-z0-9_\\-]+\"x"}},
 		{"v2", []string{`name="accountId"`, `name="organization"`, `<wsdl:operation name="countDevices" parameterOrder="countDevicesRequest">`,
-			`<xsd:sequence/>`, `<xsd:minInclusive value="0"/>`, "<!-- how many devices match -->", "* v2    countDevices operation"},
+			`<xsd:sequence/>`, `<xsd:minInclusive value="0"/>`, "<!-- since v2: how many devices match -->", "* v2    countDevices operation"},
 			[]string{`name="owner"`, "* v1"}},
 		{"v3", []string{`name="accountId"`, "* v3    organization dropped", "  v2    countDevices operation"},
 			[]string{`name="organization"`}},

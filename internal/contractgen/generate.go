@@ -182,7 +182,7 @@ func (c *Contract) WSDL(v contract.Version) ([]byte, error) {
 	w.blank()
 	for _, e := range c.Elements {
 		if r.elements[e] {
-			w.doc(6, e.Doc)
+			w.doc(6, c.note(e.Span, e.Doc))
 			w.line(6, `<xsd:element name="%s" type="%s"/>`, e.Name, typeRef(e.Type))
 		}
 	}
@@ -201,7 +201,7 @@ func (c *Contract) WSDL(v contract.Version) ([]byte, error) {
 	w.blank()
 	w.line(2, `<wsdl:portType name="%s">`, attr(names.PortType))
 	for _, op := range r.ops {
-		w.doc(4, op.Doc)
+		w.doc(4, c.note(op.Span, op.Doc))
 		w.line(4, `<wsdl:operation name="%s" parameterOrder="%s">`, op.Name, op.Input)
 		w.line(6, `<wsdl:input name="%sRequest" message="tns:%sRequest"/>`, op.Name, op.Name)
 		w.line(6, `<wsdl:output name="%sResponse" message="tns:%sResponse"/>`, op.Name, op.Name)
@@ -287,13 +287,13 @@ func (c *Contract) sourceName() string {
 }
 
 func (c *Contract) simpleType(w *writer, t *SimpleType, i int) {
-	w.doc(6, t.Doc)
+	w.doc(6, c.note(t.Span, t.Doc))
 	w.line(6, `<xsd:simpleType name="%s">`, t.Name)
 	var body []string
 	for _, ev := range t.Values {
 		if ev.Span.Has(i) {
-			if ev.Doc != "" {
-				body = append(body, "<!-- "+comment(ev.Doc)+" -->")
+			if doc := c.note(ev.Span, ev.Doc); doc != "" {
+				body = append(body, "<!-- "+comment(strings.Join(wrap(doc, 1<<20), " "))+" -->")
 			}
 			body = append(body, fmt.Sprintf(`<xsd:enumeration value="%s"/>`, attr(ev.Value)))
 		}
@@ -314,7 +314,7 @@ func (c *Contract) simpleType(w *writer, t *SimpleType, i int) {
 }
 
 func (c *Contract) complexType(w *writer, t *ComplexType, i int) {
-	w.doc(6, t.Doc)
+	w.doc(6, c.note(t.Span, t.Doc))
 	w.line(6, `<xsd:complexType name="%s">`, t.Name)
 	depth := 8
 	if t.Extends != "" {
@@ -333,7 +333,7 @@ func (c *Contract) complexType(w *writer, t *ComplexType, i int) {
 	} else {
 		w.line(depth, `<xsd:sequence>`)
 		for _, e := range entries {
-			w.doc(depth+2, e.Doc)
+			w.doc(depth+2, c.note(e.Span, e.Doc))
 			var b strings.Builder
 			fmt.Fprintf(&b, `<xsd:element name="%s" type="%s"`, e.Name, typeRef(e.Type))
 			if e.Min != 1 {
@@ -358,6 +358,30 @@ func (c *Contract) complexType(w *writer, t *ComplexType, i int) {
 		w.line(8, `</xsd:complexContent>`)
 	}
 	w.line(6, `</xsd:complexType>`)
+}
+
+// note prefixes a doc with the versions it exists in when that is not all
+// of them, so a reader of any version's WSDL sees what each version added:
+// "since v5: doc", "until v2", "v1 to v2", "v3 only".
+func (c *Contract) note(s Span, doc string) string {
+	last := len(c.Versions) - 1
+	var when string
+	switch {
+	case s.From == s.To && last > 0:
+		when = c.Versions[s.From].String() + " only"
+	case s.From > 0 && s.To < last:
+		when = c.Versions[s.From].String() + " to " + c.Versions[s.To].String()
+	case s.From > 0:
+		when = "since " + c.Versions[s.From].String()
+	case s.To < last:
+		when = "until " + c.Versions[s.To].String()
+	default:
+		return doc
+	}
+	if doc == "" {
+		return when
+	}
+	return when + ": " + doc
 }
 
 func typeRef(name string) string {
