@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/openapi"
@@ -558,3 +560,69 @@ func TestCSVMatcher(t *testing.T) {
 // mapsKeys returns the keys of m, in no particular order (sort them with
 // slices.Sorted).
 func mapsKeys[V any](m map[string]V) iter.Seq[string] { return maps.Keys(m) }
+
+// notesFile lists every inference of application.yaml and extracts.yaml by
+// the JSON Pointer of the node that carries it.
+const notesFile = "NOTES-application-extracts.md"
+
+// TestInferenceNotes checks that every node marked x-fnokit-inference in
+// application.yaml and extracts.yaml is explained in notesFile under its
+// JSON Pointer, and that every pointer there still names a marked node.
+func TestInferenceNotes(t *testing.T) {
+	t.Parallel()
+	notes, err := os.ReadFile(notesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := map[string]bool{}
+	for _, api := range []string{"application", "extracts"} {
+		data, err := os.ReadFile(api + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(data, &root); err != nil {
+			t.Fatalf("%s.yaml: %v", api, err)
+		}
+		n := 0
+		walkInferences(&root, "#", func(ptr string) { marked[ptr] = true; n++ })
+		if n == 0 {
+			t.Errorf("%s.yaml marks no inference; the walk is broken", api)
+		}
+	}
+	for ptr := range marked {
+		if !bytes.Contains(notes, []byte("`"+ptr+"`")) {
+			t.Errorf("%s is marked x-fnokit-inference but not explained in %s", ptr, notesFile)
+		}
+	}
+	for _, m := range regexp.MustCompile("`(#/[^`]+)`").FindAllSubmatch(notes, -1) {
+		if !marked[string(m[1])] {
+			t.Errorf("%s explains %s, which carries no x-fnokit-inference", notesFile, m[1])
+		}
+	}
+}
+
+// walkInferences calls mark with the JSON Pointer of every mapping that has
+// an x-fnokit-inference key.
+func walkInferences(n *yaml.Node, ptr string, mark func(string)) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			walkInferences(c, ptr, mark)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			if key == "x-fnokit-inference" {
+				mark(ptr)
+				continue
+			}
+			esc := strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+			walkInferences(n.Content[i+1], ptr+"/"+esc, mark)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			walkInferences(c, fmt.Sprintf("%s/%d", ptr, i), mark)
+		}
+	}
+}
