@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/sharedref"
+	"github.com/fnokit/fnokit/internal/wsdl"
 )
 
 // TestReferenceAgainstItself proves the comparison finds nothing between a
@@ -74,6 +75,7 @@ func TestFidelity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkNamespaces(t, p)
 			r.Old, r.New = "reference "+p.Version+"/"+p.Service, "ours schemas/soap/"+p.Service+"/"+p.Version
 			var b strings.Builder
 			if err := r.WriteText(&b); err != nil {
@@ -85,5 +87,31 @@ func TestFidelity(t *testing.T) {
 			}
 			t.Logf("%d operation(s) compared, no differences", len(r.Operations))
 		})
+	}
+}
+
+// checkNamespaces makes up for comparing modulo the target namespace: for
+// the same version, ours must use the reference's namespace itself.
+func checkNamespaces(t *testing.T, p Pair) {
+	t.Helper()
+	ours, err := wsdl.ParseFile(p.Ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := wsdl.ParseFile(p.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ours.TargetNamespace != ref.TargetNamespace {
+		t.Errorf("targetNamespace %q, the reference has %q", ours.TargetNamespace, ref.TargetNamespace)
+	}
+	for _, op := range ours.Operations {
+		r, ok := ref.Operation(op.Name)
+		if !ok {
+			continue // reported by the comparison as operation-added
+		}
+		if op.Input.Space != r.Input.Space || op.Output.Space != r.Output.Space {
+			t.Errorf("%s: message elements in namespaces %q/%q, the reference's in %q/%q", op.Name, op.Input.Space, op.Output.Space, r.Input.Space, r.Output.Space)
+		}
 	}
 }
