@@ -2,6 +2,7 @@ package schemadiff
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -51,4 +52,31 @@ func ReferencePairs(soapDir, refDir string, versions []string) ([]Pair, error) {
 func exists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
+}
+
+// Fidelity compares every pair ReferencePairs finds for FidelityVersions
+// (our WSDL as new, the reference as old, every operation ours defines) and
+// writes each report to w. It returns the number of differences; a CLI
+// command exits 2 when it is not zero.
+func Fidelity(soapDir, refDir string, w io.Writer) (int, error) {
+	pairs, err := ReferencePairs(soapDir, refDir, FidelityVersions)
+	if err != nil {
+		return 0, err
+	}
+	if len(pairs) == 0 {
+		return 0, fmt.Errorf("no WSDL under %s has a reference in %s; check both directories", soapDir, refDir)
+	}
+	total := 0
+	for _, p := range pairs {
+		r, err := CompareWSDL(p.Ours, p.Reference, nil)
+		if err != nil {
+			return total, fmt.Errorf("%s %s: %w", p.Service, p.Version, err)
+		}
+		r.Old, r.New = "reference "+p.Version+"/"+p.Service, "ours "+p.Ours
+		if err := r.WriteText(w); err != nil {
+			return total, err
+		}
+		total += len(r.Differences())
+	}
+	return total, nil
 }
