@@ -69,6 +69,9 @@ var contentTypes = map[string]string{
 	".csv":  "text/csv",
 	".html": "text/html",
 	".bin":  "application/octet-stream",
+	// The registry secret and the bare JWT of the /authenticate endpoints
+	// are plain text in the seed (001, line 3147).
+	".txt": "text/plain",
 }
 
 // apis lists the folders of testdata that follow the sample convention

@@ -5,8 +5,6 @@ package rest_test
 // convention of rest_test.go and are judged by TestSamples; this file adds
 // what that convention does not cover:
 //
-//   - text/plain bodies (.txt): the registry secret and the bare JWT of the
-//     /authenticate endpoints are plain text in the seed;
 //   - every method and path of a sidecar routes to the operation the
 //     sidecar is named after, so an invalid request case cannot pass by
 //     missing its route;
@@ -26,12 +24,6 @@ import (
 
 	"github.com/fnokit/fnokit/internal/openapi"
 )
-
-func init() {
-	// Plain-text samples; the seed shows the registry secret as a bare
-	// Base64 string (seed 001, line 3147).
-	contentTypes[".txt"] = "text/plain"
-}
 
 // inferenceAPIs maps each document this file checks to the prefix of its
 // inference IDs.
