@@ -313,6 +313,7 @@ func TestErrors(t *testing.T) {
 		{"changes for unlisted version", strings.Replace(minimal, "simpleTypes:", "changes:\n  v4: x\nsimpleTypes:", 1), 4, "changes key v4 is not one of the versions"},
 		{"not a mapping", strings.Replace(minimal, "  e: T", "  e: [T]", 1), 12, "must be a single value"},
 		{"no operations", strings.Replace(minimal, "operations:\n  op: {input: e, output: e}\n", "", 1), 1, "no operations"},
+		{"no-slash on base", strings.Replace(minimal, "service: S\n", "service: S\nnamesWithoutSlashSince: base\n", 1), 2, "base names have no version prefix"},
 		{"merge key", strings.Replace(minimal, "  e: T", "  <<: {e: T}", 1), 12, "merge keys"},
 	}
 	for _, tc := range cases {
@@ -377,14 +378,28 @@ func TestNames(t *testing.T) {
 	}{
 		{Contract{Service: "ManageDeviceService"}, contract.Base, Names{"ManageDeviceServiceInterface", "ManageDeviceServiceSoapBinding",
 			"ManageDeviceService", "ManageDeviceService", "http://localhost/flexnet/services/ManageDeviceService"}},
-		{Contract{Service: "ManageDeviceService"}, "v7", Names{"ManageDeviceServiceInterfaceV7", "v7/ManageDeviceServiceSoapBinding",
-			"v7/ManageDeviceService", "v7/ManageDeviceService", "http://localhost/flexnet/services/v7/ManageDeviceService"}},
-		{Contract{Service: "LicenseService"}, "v2", Names{"LicenseFulfillmentServiceInterfaceV2", "v2/LicenseServiceSoapBinding",
-			"v2/LicenseService", "v2/LicenseService", "http://localhost/flexnet/services/v2/LicenseService"}},
+		{Contract{Service: "ManageDeviceService"}, "v4", Names{"ManageDeviceServiceInterfaceV4", "v4/ManageDeviceServiceSoapBinding",
+			"v4/ManageDeviceService", "v4/ManageDeviceService", "http://localhost/flexnet/services/v4/ManageDeviceService"}},
+		{Contract{Service: "ManageDeviceService"}, "v7", Names{"ManageDeviceServiceInterfaceV7", "v7ManageDeviceServiceSoapBinding",
+			"v7ManageDeviceService", "v7ManageDeviceService", "http://localhost/flexnet/services/v7/ManageDeviceService"}},
+		{Contract{Service: "LicenseService"}, "v1", Names{"LicenseFulfillmentServiceInterfaceV1", "v1/LicenseServiceSoapBinding",
+			"v1/LicenseService", "v1/LicenseService", "http://localhost/flexnet/services/v1/LicenseService"}},
+		{Contract{Service: "LicenseService"}, "v2", Names{"LicenseFulfillmentServiceInterfaceV2", "v2LicenseServiceSoapBinding",
+			"v2LicenseService", "v2LicenseService", "http://localhost/flexnet/services/v2/LicenseService"}},
 		{Contract{Service: "FlexnetAuthentication"}, contract.Base, Names{"FlexnetAuthentication", "FlexnetAuthenticationSoapBinding",
 			"FlexnetAuthenticationService", "FlexnetAuthentication", "http://localhost/flexnet/services/FlexnetAuthentication"}},
 		{Contract{Service: "X", PortType: "P", ServiceName: "XS"}, "v3", Names{"PV3", "v3/XSoapBinding",
 			"v3/XS", "v3/X", "http://localhost/flexnet/services/v3/X"}},
+		{Contract{Service: "EntitlementOrderService"}, "v4", Names{"EntitlementOrderServiceInterfaceV4", "v4/EntitlementOrderServiceSoapBinding",
+			"v4/EntitlementOrderService", "v4/EntitlementOrderService", "http://localhost/flexnet/services/v4/EntitlementOrderService"}},
+		{Contract{Service: "EntitlementOrderService"}, "v5", Names{"EntitlementOrderServiceInterfaceV5", "v5EntitlementOrderServiceSoapBinding",
+			"v5EntitlementOrderService", "v5EntitlementOrderService", "http://localhost/flexnet/services/v5/EntitlementOrderService"}},
+		{Contract{Service: "UserAcctHierarchyService"}, "v4", Names{"UserAcctHierarchyServiceInterfaceV4", "v4UserAcctHierarchyServiceSoapBinding",
+			"v4UserAcctHierarchyService", "v4UserAcctHierarchyService", "http://localhost/flexnet/services/v4/UserAcctHierarchyService"}},
+		{Contract{Service: "X", NoSlashSince: "v2"}, "v2", Names{"XInterfaceV2", "v2XSoapBinding",
+			"v2X", "v2X", "http://localhost/flexnet/services/v2/X"}},
+		{Contract{Service: "ManageDeviceService", NoSlashSince: "v6"}, "v5", Names{"ManageDeviceServiceInterfaceV5", "v5/ManageDeviceServiceSoapBinding",
+			"v5/ManageDeviceService", "v5/ManageDeviceService", "http://localhost/flexnet/services/v5/ManageDeviceService"}},
 	}
 	for _, tc := range cases {
 		if got := tc.c.Names(tc.v); got != tc.want {

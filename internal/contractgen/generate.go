@@ -34,28 +34,40 @@ const (
 	addressHost = "http://localhost"
 )
 
-// Axis names that do not follow <Service>Interface / <Service>, as the
-// reference WSDLs publish them. A contract's portType and serviceName keys
-// override this table.
-var axisNames = map[string]struct{ portType, service string }{
-	"LicenseService":        {portType: "LicenseFulfillmentServiceInterface"},
-	"FlexnetAuthentication": {portType: "FlexnetAuthentication", service: "FlexnetAuthenticationService"},
-	"UsageService":          {portType: "UsageService"},
+// axisNames are FNO's departures from the default names. portType and
+// service: names that do not follow <Service>Interface / <Service>, as the
+// reference WSDLs publish them. noSlash: the first version whose binding,
+// port and service names omit the "/" after vN — seed 001 says so for
+// EntitlementOrder v5 (L453) and UserAcctHierarchy v4 (L494), both FNO
+// 2021.09; by inference (schemas/soap/VERSIONS.md) every version introduced
+// since has the same format: ManageDevice v5 (2022.11) and LicenseService
+// v2 (2025 R1). A contract's portType, serviceName and
+// namesWithoutSlashSince keys override this table.
+var axisNames = map[string]struct {
+	portType, service string
+	noSlash           int
+}{
+	"LicenseService":           {portType: "LicenseFulfillmentServiceInterface", noSlash: 2},
+	"FlexnetAuthentication":    {portType: "FlexnetAuthentication", service: "FlexnetAuthenticationService"},
+	"UsageService":             {portType: "UsageService"},
+	"EntitlementOrderService":  {noSlash: 5},
+	"UserAcctHierarchyService": {noSlash: 4},
+	"ManageDeviceService":      {noSlash: 5},
 }
 
 // Names are the WSDL names of one service version, as FNO's Axis 1.4
 // publishes them.
 type Names struct {
 	PortType string // <Service>Interface (base), <Service>InterfaceV<n>
-	Binding  string // <Service>SoapBinding (base), v<n>/<Service>SoapBinding
-	Service  string // <Service> (base), v<n>/<Service>
-	Port     string // <Service> (base), v<n>/<Service>
+	Binding  string // <Service>SoapBinding (base), v<n>/<Service>SoapBinding (v<n><Service>SoapBinding from FNO 2021.09)
+	Service  string // <Service> (base), v<n>/<Service> (v<n><Service>)
+	Port     string // <Service> (base), v<n>/<Service> (v<n><Service>)
 	Address  string // http://localhost/flexnet/services/[v<n>/]<Service>
 }
 
 // Names returns the WSDL names of version v.
 func (c *Contract) Names(v contract.Version) Names {
-	portType, service := c.Service+"Interface", c.Service
+	portType, service, noSlash := c.Service+"Interface", c.Service, 0
 	if n, ok := axisNames[c.Service]; ok {
 		if n.portType != "" {
 			portType = n.portType
@@ -63,6 +75,10 @@ func (c *Contract) Names(v contract.Version) Names {
 		if n.service != "" {
 			service = n.service
 		}
+		noSlash = n.noSlash
+	}
+	if c.NoSlashSince != "" {
+		noSlash = c.NoSlashSince.Number()
 	}
 	if c.PortType != "" {
 		portType = c.PortType
@@ -73,6 +89,9 @@ func (c *Contract) Names(v contract.Version) Names {
 	prefix := ""
 	if v != contract.Base {
 		prefix = string(v) + "/"
+		if noSlash > 0 && v.Number() >= noSlash {
+			prefix = string(v)
+		}
 		portType += "V" + strconv.Itoa(v.Number())
 	}
 	return Names{

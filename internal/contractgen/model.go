@@ -29,6 +29,10 @@ type Contract struct {
 	// format, see schemas/soap/README.md); empty means the default.
 	PortType    string
 	ServiceName string
+	// NoSlashSince is the first version whose binding, port and service
+	// names omit the "/" (v5EntitlementOrderServiceSoapBinding): FNO
+	// 2021.09 changed the format. Empty means the built-in default.
+	NoSlashSince contract.Version
 
 	SimpleTypes  []*SimpleType
 	ComplexTypes []*ComplexType

@@ -240,7 +240,7 @@ func versionName(s string) (contract.Version, bool) {
 }
 
 var topKeys = []string{"service", "family", "namespace", "versions", "doc", "changes",
-	"portType", "serviceName", "simpleTypes", "complexTypes", "elements", "operations"}
+	"portType", "serviceName", "namesWithoutSlashSince", "simpleTypes", "complexTypes", "elements", "operations"}
 
 func (p *parser) contract(root *yaml.Node) {
 	top := map[string]pair{}
@@ -297,6 +297,15 @@ func (p *parser) contract(root *yaml.Node) {
 	}
 	if len(c.Versions) == 0 {
 		return // every since/until below needs the version list
+	}
+	if kv, ok := top["namesWithoutSlashSince"]; ok {
+		if i, ok := p.version(kv.val, "namesWithoutSlashSince"); ok {
+			if c.Versions[i] == contract.Base {
+				p.errf(kv.val, "namesWithoutSlashSince: base names have no version prefix; name the first vN whose names omit the /")
+			} else {
+				c.NoSlashSince = c.Versions[i]
+			}
+		}
 	}
 	if kv, ok := top["changes"]; ok {
 		p.changes(kv.val)
