@@ -43,7 +43,7 @@ def op(trigger, opid, summary, resp):
         'responses': {'200': {
             'description': 'The actions to apply. Actions outside this trigger point are findings (Table 5-2).',
             'content': {'application/json': {'schema': {'$ref': '#/components/schemas/' + resp}}}}},
-        'x-fnokit-inference': 'Only 200 with a JSON body is documented; how FNO treats another status, a timeout or a non-JSON body is not (the emulator makes it configurable). The body is sent as application/json, as the sample servlet parses it with Jackson (seed 001 lines 5628-5629).',
+        'x-fnokit-inference': 'CO-25: Only 200 with a JSON body is documented; how FNO treats another status, a timeout or a non-JSON body is not (the emulator makes it configurable). The body is sent as application/json, as the sample servlet parses it with Jackson (seed 001 lines 5628-5629).',
     }}
 
 doc = {
