@@ -8,7 +8,7 @@ REPORTS  ?= reports
 # libxml2 is reached through cgo; a build without cgo cannot validate XSD.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run test lint-schemas vet fmt-check fuzz bench bench-xsd bench-openapi clean help
+.PHONY: all deps build run test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help
 
 all: test
 
@@ -29,6 +29,13 @@ test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz
 
 lint-schemas: build ## every bundled XSD/WSDL compiles, every OpenAPI document validates
 	bin/fnokit schemas lint schemas
+
+schemas: build ## regenerate the SOAP WSDLs from schemas/soap/*/contract.yaml and the samples from them
+	bin/fnokit schemas generate
+	$(GO) test ./internal/xsdmodel/sample -run TestSamples -update
+
+fidelity: build ## structural comparison of our base-v3 WSDLs with the vendor's (needs ../shared)
+	bin/fnokit schemas fidelity
 
 vet: deps
 	$(GO) vet ./...

@@ -17,20 +17,22 @@ import (
 )
 
 func runSchemas(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder]", stderr)
+	fs := newFlags("schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder] | schemas fidelity", stderr)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		return usageError(stderr, fs, "schemas needs a subcommand: lint or generate")
+		return usageError(stderr, fs, "schemas needs a subcommand: lint, generate or fidelity")
 	}
 	switch fs.Arg(0) {
 	case "lint":
 		return runSchemasLint(ctx, fs.Args()[1:], stdout, stderr)
 	case "generate":
 		return runSchemasGenerate(ctx, fs.Args()[1:], stdout, stderr)
+	case "fidelity":
+		return runSchemasFidelity(ctx, fs.Args()[1:], stdout, stderr)
 	}
-	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint, generate)", fs.Arg(0))
+	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint, generate, fidelity)", fs.Arg(0))
 }
 
 func runSchemasLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
