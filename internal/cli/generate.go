@@ -52,6 +52,15 @@ func runSchemasGenerate(ctx context.Context, args []string, stdout, stderr io.Wr
 		}
 		return cannotRun(stderr, err, "run from the repository root or name the folder holding <Service>/contract.yaml")
 	}
+	// Unused definitions do not stop the run; they are worth a look.
+	if contracts, err := contractgen.Contracts(dir); err == nil {
+		for _, c := range contracts {
+			if unused := c.Unused(); len(unused) > 0 {
+				fmt.Fprintf(stderr, "note: %s: used by no operation in any version, so never written: %s\n",
+					filepath.ToSlash(c.File), strings.Join(unused, ", "))
+			}
+		}
+	}
 	if *check {
 		for _, ch := range changes {
 			fmt.Fprintf(stdout, "%-11s %s\n", ch.Action, filepath.ToSlash(ch.Path))

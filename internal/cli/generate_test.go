@@ -14,6 +14,8 @@ complexTypes:
     sequence:
       - a: string
       - b: {type: int?, since: v1}
+  Unused:
+    sequence: []
 elements:
   e: T
 operations:
@@ -49,6 +51,9 @@ func TestSchemasGenerate(t *testing.T) {
 				t.Errorf("%s: output lacks %q:\n%s", st.name, want, out)
 			}
 		}
+	}
+	if _, _, errOut := run(t, "schemas", "generate", "--check", soap); !strings.Contains(errOut, "never written: complex type Unused") {
+		t.Errorf("no note on the unused type:\n%s", errOut)
 	}
 	data, err := os.ReadFile(filepath.Join(soap, "S/v1/S.wsdl"))
 	if err != nil || !strings.Contains(string(data), `<xsd:element name="b" type="xsd:int" minOccurs="0"/>`) {

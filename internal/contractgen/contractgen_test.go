@@ -175,6 +175,14 @@ func TestVersionContent(t *testing.T) {
 	}
 }
 
+func TestUnused(t *testing.T) {
+	t.Parallel()
+	c := mustParse(t, filepath.Join(okDir, "DemoService", SourceName))
+	if got, want := strings.Join(c.Unused(), ", "), "simple type UnusedType, element unusedElement"; got != want {
+		t.Errorf("Unused() = %q, want %q", got, want)
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(okDir, "DemoService", SourceName)

@@ -164,6 +164,41 @@ func (c *Contract) reach(i int) reachable {
 	return r
 }
 
+// Unused lists the types and elements no version's operations reach: they
+// are never written, which is usually a leftover or a missing operation.
+func (c *Contract) Unused() []string {
+	simple, complexT, elements := map[*SimpleType]bool{}, map[*ComplexType]bool{}, map[*Element]bool{}
+	for i := range c.Versions {
+		r := c.reach(i)
+		for t := range r.simple {
+			simple[t] = true
+		}
+		for t := range r.complex {
+			complexT[t] = true
+		}
+		for e := range r.elements {
+			elements[e] = true
+		}
+	}
+	var out []string
+	for _, t := range c.SimpleTypes {
+		if !simple[t] {
+			out = append(out, "simple type "+t.Name)
+		}
+	}
+	for _, t := range c.ComplexTypes {
+		if !complexT[t] {
+			out = append(out, "complex type "+t.Name)
+		}
+	}
+	for _, e := range c.Elements {
+		if !elements[e] {
+			out = append(out, "element "+e.Name)
+		}
+	}
+	return out
+}
+
 // WSDL generates version v's document. The output depends only on the
 // contract: the same source always gives the same bytes.
 func (c *Contract) WSDL(v contract.Version) ([]byte, error) {
