@@ -408,14 +408,14 @@ func (p *parser) versionList() string {
 }
 
 // span reads the since/until pair of an entry's mapping (either may be nil).
-func (p *parser) span(since, until *yaml.Node) Span {
+func (p *parser) span(what string, since, until *yaml.Node) Span {
 	s := Span{From: 0, To: len(p.c.Versions) - 1}
 	okS, okU := true, true
 	if since != nil {
-		s.From, okS = p.version(since, "since")
+		s.From, okS = p.version(since, what+": since")
 	}
 	if until != nil {
-		s.To, okU = p.version(until, "until")
+		s.To, okU = p.version(until, what+": until")
 	}
 	if !okS || !okU {
 		return Span{From: 0, To: len(p.c.Versions) - 1}
@@ -425,8 +425,8 @@ func (p *parser) span(since, until *yaml.Node) Span {
 		if at == nil {
 			at = until
 		}
-		p.errf(at, "since %s is after until %s: the entry would exist in no version; swap them or fix one",
-			p.c.Versions[s.From], p.c.Versions[s.To])
+		p.errf(at, "%s: since %s is after until %s: it would exist in no version; swap them or fix one",
+			what, p.c.Versions[s.From], p.c.Versions[s.To])
 		return Span{From: 0, To: len(p.c.Versions) - 1}
 	}
 	return s
@@ -482,7 +482,7 @@ func (p *parser) simpleType(kv pair) {
 	}
 	what := "simple type " + name
 	f := fields(p.pairs(kv.val, what, simpleKeys...))
-	t := &SimpleType{Name: name, Base: "NMTOKEN", line: kv.key.Line, Doc: p.doc(f, what), Span: p.span(f["since"], f["until"])}
+	t := &SimpleType{Name: name, Base: "NMTOKEN", line: kv.key.Line, Doc: p.doc(f, what), Span: p.span(what, f["since"], f["until"])}
 	if n, ok := f["base"]; ok {
 		if b, ok := p.scalar(n, what+" base"); ok {
 			b = strings.TrimPrefix(b, "xsd:")
@@ -536,7 +536,7 @@ func (p *parser) enumValue(t *SimpleType, n *yaml.Node) {
 		if ev.Value, ok = p.scalar(v, what); !ok {
 			return
 		}
-		ev.Span = p.span(f["since"], f["until"])
+		ev.Span = p.span(what, f["since"], f["until"])
 		ev.Doc = p.doc(f, what)
 	} else {
 		s, ok := p.scalar(n, what)
@@ -557,7 +557,7 @@ func (p *parser) complexType(kv pair) {
 	}
 	what := "complex type " + name
 	f := fields(p.pairs(kv.val, what, complexKeys...))
-	t := &ComplexType{Name: name, line: kv.key.Line, Doc: p.doc(f, what), Span: p.span(f["since"], f["until"])}
+	t := &ComplexType{Name: name, line: kv.key.Line, Doc: p.doc(f, what), Span: p.span(what, f["since"], f["until"])}
 	if n, ok := f["extends"]; ok {
 		t.Extends, _ = p.typeName(n, what+" extends")
 	}
@@ -627,10 +627,11 @@ var entryKeys = []string{"type", "min", "max", "nillable", "since", "until", "do
 
 func (p *parser) entry(t *ComplexType, n *yaml.Node) {
 	what := "complex type " + t.Name + " sequence"
-	ps := p.pairs(n, what+" entry")
 	if n.Kind != yaml.MappingNode {
+		p.errf(n, "%s: each entry is one element written - name: Type (or - name: {type: Type, …}), not a %s", what, kindName(n))
 		return
 	}
+	ps := p.pairs(n, what+" entry")
 	if len(ps) != 1 {
 		p.errf(n, "%s: each entry is one element (- name: Type); this one has %d keys: is a '- ' missing, or an indentation off?", what, len(ps))
 		return
@@ -700,7 +701,7 @@ func (p *parser) entry(t *ComplexType, n *yaml.Node) {
 			}
 		}
 	}
-	e.Span = p.span(f["since"], f["until"])
+	e.Span = p.span(what, f["since"], f["until"])
 	e.Doc = p.doc(f, what)
 	t.Sequence = append(t.Sequence, e)
 }
@@ -722,7 +723,7 @@ func (p *parser) element(kv pair) {
 		if el.Type, ok = p.typeName(tn, what+" type"); !ok {
 			return
 		}
-		el.Span = p.span(f["since"], f["until"])
+		el.Span = p.span(what, f["since"], f["until"])
 		el.Doc = p.doc(f, what)
 	} else if el.Type, ok = p.typeName(kv.val, what+" type"); !ok {
 		return
@@ -740,7 +741,7 @@ func (p *parser) operation(kv pair) {
 	if kv.val.Kind != yaml.MappingNode {
 		return
 	}
-	op := &Operation{Name: name, line: kv.key.Line, Doc: p.doc(f, what), Span: p.span(f["since"], f["until"])}
+	op := &Operation{Name: name, line: kv.key.Line, Doc: p.doc(f, what), Span: p.span(what, f["since"], f["until"])}
 	for _, io := range []struct {
 		key string
 		dst *string
