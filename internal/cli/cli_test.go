@@ -111,9 +111,9 @@ func TestValidateOpenAPI(t *testing.T) {
 	root := repo(t)
 	doc := filepath.Join(root, "schemas/rest/application.yaml")
 	dir := t.TempDir()
-	okBody := write(t, dir, "ok.json", `{"statusInfo":{"status":"SUCCESS","reason":null},"count":3}`)
-	badBody := write(t, dir, "bad.json", `{"statusInfo":{"status":"MAYBE"},"count":-1}`)
-	rawResp := write(t, dir, "resp.http", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"statusInfo\":{\"status\":\"SUCCESS\"},\"count\":\"x\"}")
+	okBody := write(t, dir, "ok.json", `{"statusInfo":{"status":"SUCCESS","reason":null},"responseData":{"count":3}}`)
+	badBody := write(t, dir, "bad.json", `{"statusInfo":{"status":"MAYBE"},"responseData":{"count":-1}}`)
+	rawResp := write(t, dir, "resp.http", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"statusInfo\":{\"status\":\"SUCCESS\"},\"responseData\":{\"count\":\"x\"}}")
 	rawReq := write(t, dir, "req.http", "POST /flexnet/operations/manageDevice/devicesCount HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\r\n{\"queryParams\":{\"status\":\"LOST\"}}")
 	path := []string{"--method", "POST", "--path", "/flexnet/operations/manageDevice/devicesCount"}
 
