@@ -32,6 +32,7 @@ func (p *parser) check() {
 				t.Name, s.line, p.spanText(intersect(s.Span, t.Span)))
 		}
 	}
+	p.checkOpen(complexT)
 	elements := map[string]*Element{}
 	for _, e := range c.Elements {
 		elements[e.Name] = e
@@ -145,6 +146,43 @@ func (p *parser) check() {
 	for _, e := range agg.items {
 		msg := strings.ReplaceAll(e.msg, "{versions}", strings.Join(e.versions, ", "))
 		p.at(e.line, "%s", msg)
+	}
+}
+
+// checkOpen keeps open types (one lax xsd:any) deterministic. XSD's
+// Unique Particle Attribution rule forbids a content model in which an
+// element could match both a declared element and the wildcard; libxml2
+// then refuses the whole schema. So an open type declares no elements
+// itself, inherits none, and a type extending it adds none (the wildcard
+// it inherits comes first and would swallow them). Checked on the sequences
+// as written, whatever their since/until: the simple rule is the one a
+// contract author can keep in mind.
+func (p *parser) checkOpen(complexT map[string]*ComplexType) {
+	const why = "an xsd:any next to declared elements makes the content model ambiguous (XSD's Unique Particle Attribution rule) and libxml2 rejects the schema"
+	for _, t := range p.c.ComplexTypes {
+		if t.Open && len(t.Sequence) > 0 {
+			p.at(t.openLine, "complex type %s is open (any elements accepted), so its sequence must be empty: %s; drop open, or the sequence and say in doc what is known of the content", t.Name, why)
+		}
+		// Walk the extension chain once (a loop is reported by cycle); one
+		// message per type is enough.
+		seen := map[string]bool{t.Name: true}
+	chain:
+		for cur := t; cur.Extends != ""; {
+			base, ok := complexT[cur.Extends]
+			if !ok || seen[base.Name] {
+				break
+			}
+			seen[base.Name] = true
+			switch {
+			case t.Open && len(base.Sequence) > 0:
+				p.at(t.openLine, "complex type %s is open but extends %s, which declares elements: %s; drop extends or open", t.Name, base.Name, why)
+				break chain
+			case base.Open && len(t.Sequence) > 0:
+				p.at(t.line, "complex type %s extends %s, which is open (any elements accepted), and adds elements: %s; leave its sequence empty and say in doc what it adds", t.Name, base.Name, why)
+				break chain
+			}
+			cur = base
+		}
 	}
 }
 

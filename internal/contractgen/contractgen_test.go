@@ -324,6 +324,11 @@ func TestErrors(t *testing.T) {
 		{"no operations", strings.Replace(minimal, "operations:\n  op: {input: e, output: e}\n", "", 1), 1, "no operations"},
 		{"no-slash on base", strings.Replace(minimal, "service: S\n", "service: S\nnamesWithoutSlashSince: base\n", 1), 2, "base names have no version prefix"},
 		{"merge key", strings.Replace(minimal, "  e: T", "  <<: {e: T}", 1), 12, "merge keys"},
+		{"open not a boolean", strings.Replace(minimal, "  T:\n", "  T:\n    open: yes\n", 1), 8, "complex type T: open must be true or false"},
+		{"open with a sequence", strings.Replace(minimal, "  T:\n", "  T:\n    doc: x\n    open: true\n", 1), 9, "complex type T is open (any elements accepted), so its sequence must be empty"},
+		{"open extends a type with elements", strings.Replace(minimal, "complexTypes:\n", "complexTypes:\n  O:\n    extends: T\n    open: true\n", 1), 9, "complex type O is open but extends T, which declares elements"},
+		{"extends an open type and adds elements", strings.Replace(minimal, "  T:\n", "  O:\n    open: true\n  T:\n    extends: O\n", 1), 9, "complex type T extends O, which is open (any elements accepted), and adds elements"},
+		{"extends an open type through another", strings.Replace(minimal, "  T:\n", "  O:\n    open: true\n  M:\n    extends: O\n  T:\n    extends: M\n", 1), 11, "complex type T extends O, which is open"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -514,5 +519,48 @@ func TestWrap(t *testing.T) {
 	}
 	if c := comment("a--b-"); strings.Contains(c, "--") || strings.HasSuffix(c, "-") {
 		t.Errorf("comment %q is not safe in <!-- -->", c)
+	}
+}
+
+// TestOpenContent: an open type accepts whatever elements FNO sends (and
+// validates, lax, those the schema declares globally), stays optional, and
+// still rejects text, since its content is element-only.
+func TestOpenContent(t *testing.T) {
+	t.Parallel()
+	c := mustParse(t, filepath.Join(okDir, "CustomService", SourceName))
+	data, err := c.WSDL("v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := xsd.CompileWSDLBytes("CustomService.wsdl", data)
+	if err != nil {
+		t.Fatalf("libxml2 does not compile an open type: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	const head = `<pong xmlns="urn:example:custom:v2:2"><echo><message>m</message></echo>`
+	cases := []struct {
+		name, payload string
+		valid         bool
+	}{
+		{"open elements left out", head + `</pong>`, true},
+		{"open element empty", head + `<extra/></pong>`, true},
+		{"unknown children, any namespace, nested", head + `<extra><a>1</a><b xmlns="urn:other"><c/></b><a/></extra></pong>`, true},
+		{"pretty-printed", head + "<extra>\n  <a>1</a>\n</extra></pong>", true},
+		{"extension of an open type", head + `<details><x/></details><details/></pong>`, true},
+		{"lax: a child the schema declares is validated", head + `<extra><ping><wrong/></ping></extra></pong>`, false},
+		{"text in element-only content", head + `<extra>text</extra></pong>`, false},
+		{"order outside the open type still checked", `<pong xmlns="urn:example:custom:v2:2"><extra/><echo><message>m</message></echo></pong>`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fs, err := s.ValidatePayload([]byte(tc.payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(fs) == 0; got != tc.valid {
+				t.Errorf("valid = %v, want %v; findings %v", got, tc.valid, fs)
+			}
+		})
 	}
 }

@@ -382,9 +382,16 @@ func (c *Contract) complexType(w *writer, t *ComplexType, i int) {
 			entries = append(entries, e)
 		}
 	}
-	if len(entries) == 0 {
+	switch {
+	case t.Open:
+		// Content not known: any elements, validated where the schema
+		// declares them globally (lax), never required.
+		w.line(depth, `<xsd:sequence>`)
+		w.line(depth+2, `<xsd:any namespace="##any" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>`)
+		w.line(depth, `</xsd:sequence>`)
+	case len(entries) == 0:
 		w.line(depth, `<xsd:sequence/>`)
-	} else {
+	default:
 		w.line(depth, `<xsd:sequence>`)
 		for _, e := range entries {
 			w.doc(depth+2, c.note(e.Span, e.Doc))

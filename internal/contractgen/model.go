@@ -82,12 +82,18 @@ type Facet struct {
 // ComplexType is a named type with one sequence, optionally extending
 // another complex type.
 type ComplexType struct {
-	Name     string
-	Doc      string
-	Span     Span
-	Extends  string
+	Name    string
+	Doc     string
+	Span    Span
+	Extends string
+	// Open marks a type whose content is not known: its sequence is one
+	// lax xsd:any, so any elements are accepted. Its own sequence is empty
+	// (checked), since a wildcard next to declared elements breaks XSD's
+	// Unique Particle Attribution rule.
+	Open     bool
 	Sequence []*Entry
 	line     int
+	openLine int // where open: true is written, for messages
 }
 
 // Unbounded is Entry.Max for maxOccurs="unbounded".

@@ -548,7 +548,7 @@ func (p *parser) enumValue(t *SimpleType, n *yaml.Node) {
 	t.Values = append(t.Values, ev)
 }
 
-var complexKeys = []string{"doc", "extends", "since", "until", "sequence"}
+var complexKeys = []string{"doc", "extends", "open", "since", "until", "sequence"}
 
 func (p *parser) complexType(kv pair) {
 	name, ok := p.name(kv.key, "complex type name")
@@ -561,12 +561,32 @@ func (p *parser) complexType(kv pair) {
 	if n, ok := f["extends"]; ok {
 		t.Extends, _ = p.typeName(n, what+" extends")
 	}
+	if n, ok := f["open"]; ok {
+		t.Open, _ = p.boolean(n, what+": open")
+		t.openLine = n.Line
+	}
 	if n, ok := f["sequence"]; ok {
 		for _, it := range p.sequence(n, what+" sequence") {
 			p.entry(t, it)
 		}
 	}
 	p.c.ComplexTypes = append(p.c.ComplexTypes, t)
+}
+
+// boolean reads true or false (nothing else: yes/no/on are YAML 1.1 games).
+func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
+	s, ok := p.scalar(n, what)
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	p.errf(n, "%s must be true or false", what)
+	return false, false
 }
 
 // typeName reads a reference to a type (no occurrence suffix).
@@ -691,15 +711,7 @@ func (p *parser) entry(t *ComplexType, n *yaml.Node) {
 		p.errf(v, "%s: min %d is larger than max %d", what, e.Min, e.Max)
 	}
 	if nl, ok := f["nillable"]; ok {
-		if s, ok := p.scalar(nl, what+" nillable"); ok {
-			switch s {
-			case "true":
-				e.Nillable = true
-			case "false":
-			default:
-				p.errf(nl, "%s: nillable must be true or false", what)
-			}
-		}
+		e.Nillable, _ = p.boolean(nl, what+": nillable")
 	}
 	e.Span = p.span(what, f["since"], f["until"])
 	e.Doc = p.doc(f, what)
