@@ -66,7 +66,9 @@ func Valid(m *xsdmodel.Model, root xmltree.Name) (Sample, error) {
 //     not base64Binary, which libxml2 checks too laxly) gets a value that
 //     is not of that type;
 //  3. a required element is removed;
-//  4. otherwise an undeclared element is appended to the root.
+//  4. otherwise an undeclared element is appended to the root, or, when
+//     the root's content has a wildcard (xs:any) that would accept it, text
+//     is put into the root's element-only content.
 func Invalid(m *xsdmodel.Model, root xmltree.Name) (Sample, error) {
 	n, g, err := build(m, root)
 	if err != nil {
@@ -102,8 +104,57 @@ func Invalid(m *xsdmodel.Model, root xmltree.Name) (Sample, error) {
 			return Sample{Root: n, Note: "invalid: required element " + s.path + " removed"}, nil
 		}
 	}
+	d, _ := m.Element(root.Space, root.Local)
+	if ct := d.ComplexType(); ct != nil && acceptsAny(ct, d.Name.Space, root.Space) {
+		// An open type ("content not known") takes any element, but its
+		// content is still element-only.
+		if ct.Mixed || ct.Simple() {
+			return Sample{}, fmt.Errorf("/%s: its content accepts any element and text, so there is no place to break it", root.Local)
+		}
+		n.Text = "fnokit text in element-only content"
+		return Sample{Root: n, Note: "invalid: /" + root.Local + " holds text, but its content (an xs:any wildcard) is element-only"}, nil
+	}
 	n.Children = append(n.Children, &xmltree.Node{Name: xmltree.Name{Space: root.Space, Local: "fnokitUndeclared"}})
 	return Sample{Root: n, Note: "invalid: undeclared element /" + root.Local + "/fnokitUndeclared appended"}, nil
+}
+
+// acceptsAny reports whether ct's content (inherited part included) has a
+// wildcard that admits an element of namespace ns. tns is the namespace of
+// the schema the wildcards are read against: the type's, or for an anonymous
+// type its global element's (a wildcard inherited from another schema's type
+// is rare enough to be read against it too).
+func acceptsAny(ct *xsdmodel.ComplexType, tns, ns string) bool {
+	if ct.Name.Local != "" {
+		tns = ct.Name.Space
+	}
+	for _, d := range ct.Children() {
+		if !d.Wildcard {
+			continue
+		}
+		for _, c := range strings.Fields(d.Name.Space) {
+			switch c {
+			case "##any":
+				return true
+			case "##other":
+				if ns != tns && ns != "" {
+					return true
+				}
+			case "##targetNamespace":
+				if ns == tns {
+					return true
+				}
+			case "##local":
+				if ns == "" {
+					return true
+				}
+			default:
+				if c == ns {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Document encodes a sample as an XML document with its Note as a comment

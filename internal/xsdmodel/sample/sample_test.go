@@ -57,6 +57,15 @@ func TestValidAndInvalid(t *testing.T) {
 		{"optional",
 			`<optional xmlns="urn:test:shop"/>`,
 			"invalid: undeclared element /optional/fnokitUndeclared appended", "fnokitUndeclared"},
+		{"open",
+			`<open xmlns="urn:test:shop"/>`,
+			"invalid: /open holds text, but its content (an xs:any wildcard) is element-only", "open"},
+		{"openExt",
+			`<openExt xmlns="urn:test:shop"/>`,
+			"invalid: /openExt holds text, but its content (an xs:any wildcard) is element-only", "openExt"},
+		{"other",
+			`<other xmlns="urn:test:shop"/>`,
+			"invalid: undeclared element /other/fnokitUndeclared appended", "fnokitUndeclared"},
 	}
 	for _, c := range cases {
 		root := xmltree.Name{Space: shopNS, Local: c.root}
@@ -119,5 +128,13 @@ func TestGeneratorErrors(t *testing.T) {
 	}
 	if _, err := Valid(pm, xmltree.Name{Space: "urn:p", Local: "p"}); err == nil || !strings.Contains(err.Error(), "pattern") {
 		t.Errorf("an unsatisfiable pattern must be reported: %v", err)
+	}
+	mm, err := xsdmodel.Load([]byte(`<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:p">
+		<xs:element name="m"><xs:complexType mixed="true"><xs:sequence><xs:any processContents="lax" minOccurs="0"/></xs:sequence></xs:complexType></xs:element></xs:schema>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Invalid(mm, xmltree.Name{Space: "urn:p", Local: "m"}); err == nil || !strings.Contains(err.Error(), "no place to break") {
+		t.Errorf("mixed content with a wildcard has no invalid instance: %v", err)
 	}
 }
