@@ -62,6 +62,9 @@ type ctype struct {
 	// required is true when some child is required, so an empty value is
 	// not acceptable for the element.
 	required bool
+	// opaque marks content the contracts do not know (a type that is only
+	// an xs:any wildcard): the handler's value is written as it is.
+	opaque bool
 }
 
 type cacheKey struct {
@@ -170,11 +173,17 @@ func (c *compiler) elem(d *xsdmodel.Decl) (elem, error) {
 		return e, err
 	}
 	seen := make(map[string]bool, len(kids))
+	wildcard := false
 	for _, k := range kids {
-		// A wildcard takes undeclared keys in theory; no served FNO schema
-		// has one, and dropping what the schema does not name keeps the
-		// response valid, so wildcards take nothing.
-		if k.Wildcard || seen[k.Name.Local] {
+		if k.Wildcard {
+			// Our contracts write a wildcard only as the whole content of
+			// a type whose content is not known; beside declared elements
+			// it would take the superset keys meant for other versions,
+			// so there it takes nothing.
+			wildcard = true
+			continue
+		}
+		if seen[k.Name.Local] {
 			continue // a name declared twice in one type: the first place wins
 		}
 		seen[k.Name.Local] = true
@@ -185,6 +194,7 @@ func (c *compiler) elem(d *xsdmodel.Decl) (elem, error) {
 		t.kids = append(t.kids, ke)
 		t.required = t.required || ke.required
 	}
+	t.opaque = wildcard && len(t.kids) == 0
 	return e, nil
 }
 

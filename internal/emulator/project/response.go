@@ -71,11 +71,14 @@ func (b *builder) path() string {
 	return sb.String()
 }
 
-// Slab sizes: a response's nodes and child lists come from a few growing
-// chunks instead of one allocation each; a small response stays small.
+// Slab sizes: a response's nodes and child lists come from chunks instead
+// of one allocation each. Chunks double from firstChunk, so a small
+// response stays small, up to maxChunk, which bounds the unused tail of the
+// last chunk (a doubling without bound wastes up to half of a big
+// response's memory).
 const (
 	firstChunk = 16
-	maxChunk   = 2048
+	maxChunk   = 256
 )
 
 // builder allocates one response tree. scratch holds the children of the
@@ -119,6 +122,9 @@ func (b *builder) complex(n *xmltree.Node, t *ctype, content map[string]any) err
 	if t == nil {
 		// Text-only or open element given an object.
 		return fmt.Errorf("%s: the schema gives this element text content, got an object", b.path())
+	}
+	if t.opaque {
+		return b.opaque(n, content)
 	}
 	base := len(b.scratch)
 	for i := range t.kids {
@@ -249,14 +255,19 @@ func (b *builder) fill(n *xmltree.Node, k *elem, v any) error {
 		return nil
 	case map[string]any:
 		if k.open {
-			// xs:anyType: no schema to follow, the value is written as is.
-			built, err := soap.FromValue(k.name, c, nil)
-			if err != nil {
-				return fmt.Errorf("%s: %w", b.path(), err)
-			}
-			*n = *built
-			return nil
+			return b.opaque(n, c)
 		}
 	}
 	return fmt.Errorf("%s: the schema gives this element text content, got a value of type %T; give a string (op.Int, op.Bool, op.Date format the others)", b.path(), v)
+}
+
+// opaque writes content the schema does not describe (xs:anyType, or a type
+// that is only a wildcard) as it is: keys sorted, in n's namespace.
+func (b *builder) opaque(n *xmltree.Node, content map[string]any) error {
+	built, err := soap.FromValue(n.Name, content, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", b.path(), err)
+	}
+	n.Text, n.Attrs, n.Children = built.Text, built.Attrs, built.Children
+	return nil
 }
