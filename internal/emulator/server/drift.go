@@ -28,10 +28,20 @@ const DriftElement = "fnokitUndeclared"
 // other version to borrow one from.
 const NSDrift = "urn:fnokit:drift"
 
-// schemaModel loads the version's schema model on first use; only drift
-// needs it.
-func (ep *endpoint) schemaModel() (*xsdmodel.Model, error) {
+// modeler is a projection that shares its schema model (the project
+// package's does), which saves drift loading a second copy.
+type modeler interface{ Model() *xsdmodel.Model }
+
+// schemaModel returns the version's schema model, loaded on first use;
+// only drift needs it.
+func (ep *endpoint) schemaModel(p Projector) (*xsdmodel.Model, error) {
 	ep.modelOnce.Do(func() {
+		if proj, err := ep.projection(p); err == nil {
+			if m, ok := proj.(modeler); ok && m.Model() != nil {
+				ep.model = m.Model()
+				return
+			}
+		}
 		doc, err := schemas.WSDL(ep.v.Service, ep.v.Version.String())
 		if err != nil {
 			ep.modelErr = err

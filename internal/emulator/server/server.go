@@ -192,8 +192,11 @@ func New(cfg Config) (*Server, error) {
 			s.endpoints[v.Endpoint] = ep
 		}
 	}
-	if s.faults, err = newInjector(cfg.Faults); err != nil {
+	if s.faults, err = newInjector(Faults{}); err != nil {
 		return nil, err
+	}
+	if err := s.SetFaults(cfg.Faults); err != nil {
+		return nil, fmt.Errorf("emulator server: %w", err)
 	}
 	return s, nil
 }

@@ -194,7 +194,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request, ep *endpoint)
 	}
 	for _, mode := range plan.drift {
 		applied := false
-		if m, err := ep.schemaModel(); err == nil {
+		if m, err := ep.schemaModel(s.cfg.Project); err == nil {
 			applied = applyDrift(mode, tree, m, ep.driftNS)
 		} else {
 			s.log.Warn("schema model unavailable for drift", "service", ep.v.Service, "err", err)
