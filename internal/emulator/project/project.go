@@ -18,6 +18,7 @@
 package project
 
 import (
+	"encoding/xml"
 	"fmt"
 	"sync"
 
@@ -39,8 +40,8 @@ type Projector struct {
 }
 
 type operation struct {
-	op  schemas.Operation
-	out *elem // the response element
+	op      schemas.Operation
+	in, out *elem // the request and response elements
 }
 
 // elem is one element declaration as the projection needs it.
@@ -124,15 +125,21 @@ func build(service string, version contract.Version) (*Projector, error) {
 	}
 	c := compiler{m: m, types: map[*xsdmodel.ComplexType]*ctype{}}
 	for _, o := range v.Operations {
-		d, ok := m.Element(o.Output.Space, o.Output.Local)
-		if !ok {
-			return nil, fmt.Errorf("projection for %s %s: operation %s: response element %s is not declared by the WSDL's schemas", service, version, o.Name, o.Output.Local)
+		po := &operation{op: o}
+		for _, x := range []struct {
+			name xml.Name
+			to   **elem
+		}{{o.Input, &po.in}, {o.Output, &po.out}} {
+			d, ok := m.Element(x.name.Space, x.name.Local)
+			if !ok {
+				return nil, fmt.Errorf("projection for %s %s: operation %s: element %s is not declared by the WSDL's schemas", service, version, o.Name, x.name.Local)
+			}
+			e, err := c.elem(d)
+			if err != nil {
+				return nil, fmt.Errorf("projection for %s %s: operation %s: %w", service, version, o.Name, err)
+			}
+			*x.to = &e
 		}
-		out, err := c.elem(d)
-		if err != nil {
-			return nil, fmt.Errorf("projection for %s %s: operation %s: %w", service, version, o.Name, err)
-		}
-		po := &operation{op: o, out: &out}
 		p.ops[o.Name] = po
 		p.inputs[xmltree.Name{Space: o.Input.Space, Local: o.Input.Local}] = po
 	}

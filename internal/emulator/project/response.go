@@ -27,21 +27,53 @@ func (p *Projector) Response(operation string, content map[string]any) (*xmltree
 	if !ok {
 		return nil, fmt.Errorf("%s %s has no operation %s", p.version.Service, p.version.Version, operation)
 	}
+	root, err := project(o.out, content)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s %s response: %w", p.version.Service, p.version.Version, operation, err)
+	}
+	return root, nil
+}
+
+// RequestPayload builds the request payload of operation from plain values
+// by the same rules as Response: what tests and load scripts send, written
+// from one superset map for every version.
+func (p *Projector) RequestPayload(operation string, content map[string]any) (*xmltree.Node, error) {
+	o, ok := p.ops[operation]
+	if !ok {
+		return nil, fmt.Errorf("%s %s has no operation %s", p.version.Service, p.version.Version, operation)
+	}
+	root, err := project(o.in, content)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s %s request: %w", p.version.Service, p.version.Version, operation, err)
+	}
+	return root, nil
+}
+
+// project builds the payload element e from content.
+func project(e *elem, content map[string]any) (*xmltree.Node, error) {
 	b := builder{}
-	root := b.node(o.out.name)
-	if o.out.content == nil && !o.out.open {
+	root := b.node(e.name)
+	if e.content == nil && !e.open {
 		if t, ok := content["#text"].(string); ok {
 			root.Text = t
 		}
 		return root, nil
 	}
-	if content != nil {
-		b.steps = append(b.steps, step{name: o.out.name.Local, idx: -1})
-		if err := b.complex(root, o.out.content, content); err != nil {
-			return nil, fmt.Errorf("%s %s %s response: %w", p.version.Service, p.version.Version, operation, err)
+	if content == nil {
+		if e.content != nil && e.content.required {
+			return nil, fmt.Errorf("no content, but the schema requires children of %s", e.name.Local)
 		}
-	} else if o.out.content != nil && o.out.content.required {
-		return nil, fmt.Errorf("%s %s %s response: no content, but the schema requires children of %s", p.version.Service, p.version.Version, operation, o.out.name.Local)
+		return root, nil
+	}
+	b.steps = append(b.steps, step{name: e.name.Local, idx: -1})
+	if e.open {
+		if err := b.opaque(root, content); err != nil {
+			return nil, err
+		}
+		return root, nil
+	}
+	if err := b.complex(root, e.content, content); err != nil {
+		return nil, err
 	}
 	return root, nil
 }
