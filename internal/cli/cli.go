@@ -33,6 +33,7 @@ func commands() []command {
 		{"check", "run the contract checks and write reports/ (the main job)", runCheck},
 		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
 		{"schemas", "work with schemas: lint", runSchemas},
+		{"serve", "run the FNO emulator (SOAP services of every version, seeded data)", runServe},
 		{"version", "print the fnokit version", runVersion},
 	}
 }

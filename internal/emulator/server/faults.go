@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/schemas"
 )
 
 // Faults is the fault injection configuration: rules applied to the calls
@@ -247,6 +248,23 @@ func (s *Server) SetFaults(f Faults) error {
 // known checks a rule's scope against the routed services, so a typo in a
 // service or operation name is an error rather than a rule that never fires.
 func (s *Server) known(service, version, operation string) error {
+	return knownIn(s.services, service, version, operation)
+}
+
+// CheckFaults validates fault rules, their scopes included, against the
+// embedded contracts, without a server (the command line checks its flags
+// with it).
+func CheckFaults(f Faults) error {
+	services, err := schemas.Services()
+	if err != nil {
+		return err
+	}
+	return f.Validate(func(service, version, operation string) error {
+		return knownIn(services, service, version, operation)
+	})
+}
+
+func knownIn(services []schemas.Service, service, version, operation string) error {
 	if service == "" {
 		if operation != "" {
 			return errors.New("an operation needs its service")
@@ -262,20 +280,22 @@ func (s *Server) known(service, version, operation string) error {
 		want = v
 	}
 	svcFound, verFound := false, false
-	for _, ep := range s.endpoints {
-		if ep.v.Service != service {
+	for _, svc := range services {
+		if svc.Name != service {
 			continue
 		}
 		svcFound = true
-		if version != "" && ep.v.Version != want {
-			continue
-		}
-		verFound = true
-		if operation == "" {
-			return nil
-		}
-		if _, ok := ep.byName[operation]; ok {
-			return nil
+		for _, v := range svc.Versions {
+			if version != "" && v.Version != want {
+				continue
+			}
+			verFound = true
+			if operation == "" {
+				return nil
+			}
+			if _, ok := v.Operation(operation); ok {
+				return nil
+			}
 		}
 	}
 	switch {

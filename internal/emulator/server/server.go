@@ -226,6 +226,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		defer func() {
+			// Method, path and status only: never the query (it could be
+			// anything), headers (credentials) or bodies.
+			s.log.Debug("request", "method", r.Method, "path", path, "status", rec.status, "took", time.Since(start))
+		}()
+		w = rec
+	}
 	if n := s.inFlight.Add(1); n > int64(s.cfg.MaxInFlight) {
 		s.inFlight.Add(-1)
 		s.overloaded(w)
@@ -269,6 +279,17 @@ func (s *Server) overloaded(w http.ResponseWriter) {
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
 	http.Error(w, "fnokit emulator: too many requests in flight; retry later", http.StatusServiceUnavailable)
+}
+
+// statusRecorder remembers the status written, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }
 
 // InFlight is the number of requests being served now.

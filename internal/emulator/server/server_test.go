@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -463,4 +464,48 @@ func TestOverload(t *testing.T) {
 	if resp, _ := ts.post(t, v7.Endpoint(), body, true); resp.StatusCode != http.StatusOK {
 		t.Errorf("after the load: %d", resp.StatusCode)
 	}
+}
+
+// The request log names method, path and status, never credentials or
+// payload values, even at debug level and when a handler fails.
+func TestLogHasNoSecrets(t *testing.T) {
+	t.Parallel()
+	const marker = "PAYLOADVALUE123"
+	var mu sync.Mutex
+	var logBuf bytes.Buffer
+	ts := newTestServer(t, func(r *op.Registry) {
+		r.Handle("ManageDeviceService", "countDevices", func(context.Context, *op.Call) (map[string]any, error) {
+			return nil, errors.New("store failure")
+		})
+	}, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	payload := `<urn:countDevicesRequest><urn:deviceId>` + marker + `</urn:deviceId></urn:countDevicesRequest>`
+	for _, creds := range []soap.Credentials{soap.Basic(testUser, testPassword), soap.SOAPHeader(testUser, testPassword), soap.Basic(testUser, "wrong-"+testPassword)} {
+		req, _ := http.NewRequest(http.MethodPost, ts.http.URL+v7.Endpoint()+"?q="+marker, bytes.NewReader(envelope(t, v7, payload, creds)))
+		creds.Apply(req)
+		do(t, req)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	out := logBuf.String()
+	if !strings.Contains(out, "status=500") || !strings.Contains(out, "status=401") {
+		t.Errorf("the log lacks the request lines:\n%s", out)
+	}
+	for _, bad := range []string{testPassword, base64.StdEncoding.EncodeToString([]byte(testPassword)), marker} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the log carries %q:\n%s", bad, out)
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

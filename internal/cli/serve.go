@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fnokit/fnokit/internal/emulator"
+	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/server"
+	"github.com/fnokit/fnokit/internal/emulator/state"
+)
+
+// Environment variables serve reads its credentials from when the flags do
+// not give them: a password on the command line shows in ps.
+const (
+	envUser     = "FNOKIT_USER"
+	envPassword = "FNOKIT_PASSWORD"
+)
+
+// runServe is `fnokit serve`: the emulator on a fixed address until
+// SIGINT/SIGTERM (ctx ends), then a graceful shutdown that drains the
+// requests in flight and saves the state file.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("serve", "serve [flags]", stderr)
+	def := state.DefaultSizes()
+	defSet := op.DefaultSettings()
+	var (
+		addr     = fs.String("addr", "127.0.0.1:8080", "listen address (host:port; :0 picks a free port)")
+		user     = fs.String("user", "", "web-services user (default $"+envUser+", else admin)")
+		password = fs.String("password", "", "web-services password (default $"+envPassword+", else admin; prefer the variable: flags show in ps)")
+		seed     = fs.Int64("seed", 1, "seed of the generated data set: the same seed and sizes give the same data")
+		devices  = fs.Int("devices", def.Devices, "devices to generate")
+		ents     = fs.Int("entitlements", def.Entitlements, "entitlements to generate (1–5 line items each)")
+		accounts = fs.Int("accounts", def.Accounts, "accounts to generate")
+		products = fs.Int("products", def.Products, "products to generate")
+		fulfils  = fs.Int("fulfillments", def.Fulfillments, "fulfilments to generate")
+		stateF   = fs.String("state", "", "state file: loaded at start if it exists (then --seed and the sizes are ignored), saved at shutdown")
+
+		maxInFlight = fs.Int("max-in-flight", server.DefaultMaxInFlight, "requests served at once; beyond it 503 with Retry-After")
+		maxBody     = fs.Int64("max-body", server.DefaultMaxBody, "largest request body in bytes; beyond it 413")
+		maxDepth    = fs.Int("max-depth", server.DefaultMaxDepth, "deepest element nesting accepted in a request")
+		drainFor    = fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
+
+		readBatch  = fs.Int("max-read-batch", defSet.MaxReadBatch, "records a read returns per batch at most (FNO: 2000)")
+		writeBatch = fs.Int("max-write-batch", defSet.MaxWriteBatch, "records a write accepts per call at most (FNO: 25)")
+		zeroCount  = fs.Bool("allow-zero-count-mapping", defSet.AllowZeroCountMapping, "ManageDevice v7 zeroCountAddonLineItems is enabled (the tenant's \"allow mapping zero counts\")")
+		unitNames  = fs.Int("max-account-unit-names", defSet.MaxAccountUnitNames, "EntitlementOrder v8: accountUnitName values a search may give")
+		acctIDs    = fs.Int("max-user-account-ids", defSet.MaxUserAccountIDs, "UserAcctHierarchy v6: account IDs a call may give (-1: unlimited)")
+
+		faultsFile = fs.String("faults", "", "fault injection rules as JSON (the format of GET /fnokit/admin/faults)")
+		scope      = fs.String("fault-scope", "", "scope of the fault flags below: Service[/version[/operation]] (default every call)")
+		latency    = fs.Duration("latency", 0, "fault: latency added to every call in scope")
+		jitter     = fs.Duration("jitter", 0, "fault: random extra latency, uniform in [0, jitter)")
+		errRate    = fs.Float64("error-rate", 0, "fault: share of calls in scope answered with an error (0–1)")
+		errKind    = fs.String("error-kind", string(server.ErrorSOAPFault), "fault: soap-fault or http-500")
+		drift      = fs.String("drift", "", "fault: contract drift of responses in scope: "+strings.Join(driftNames(), ", "))
+		driftRate  = fs.Float64("drift-rate", 0, "fault: share of responses drifted (0: all)")
+		faultSeed  = fs.Uint64("fault-seed", 1, "seed of the fault injection's random choices")
+
+		logLevel = fs.String("log-level", "info", "log level: debug (one line per request), info, warn, error")
+	)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, fs, "serve takes no arguments (got %d)", fs.NArg())
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"devices", *devices}, {"entitlements", *ents}, {"accounts", *accounts}, {"products", *products}, {"fulfillments", *fulfils}} {
+		if n.v < 0 {
+			return usageError(stderr, fs, "--%s cannot be negative", n.name)
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usageError(stderr, fs, "--log-level: use debug, info, warn or error")
+	}
+
+	faults, err := serveFaults(*faultsFile, *scope, faultFlags{
+		latency: *latency, jitter: *jitter, errRate: *errRate, errKind: *errKind,
+		drift: *drift, driftRate: *driftRate, seed: *faultSeed,
+	})
+	if err != nil {
+		return usageError(stderr, fs, "%v", err)
+	}
+
+	cfg := emulator.Config{
+		Addr:      *addr,
+		User:      firstNonEmpty(*user, os.Getenv(envUser), emulator.DefaultUser),
+		Password:  server.Secret(firstNonEmpty(*password, os.Getenv(envPassword), emulator.DefaultPassword)),
+		Seed:      *seed,
+		Sizes:     state.Sizes{Devices: *devices, Entitlements: *ents, Accounts: *accounts, Products: *products, Fulfillments: *fulfils},
+		StateFile: *stateF,
+		Settings: op.Settings{MaxReadBatch: *readBatch, MaxWriteBatch: *writeBatch, AllowZeroCountMapping: *zeroCount,
+			MaxAccountUnitNames: *unitNames, MaxUserAccountIDs: *acctIDs},
+		MaxInFlight: *maxInFlight,
+		MaxBody:     *maxBody,
+		MaxDepth:    *maxDepth,
+		Faults:      faults,
+		Logger:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	cfg.Settings = withSettingDefaults(cfg.Settings)
+
+	emu, err := emulator.Start(ctx, cfg)
+	if err != nil {
+		return cannotRun(stderr, err, "")
+	}
+	fmt.Fprintf(stdout, "fnokit emulator listening on %s\n", emu.URL())
+	fmt.Fprintf(stdout, "endpoints: %s\n", emu.ListingURL())
+	if len(faults.Rules) > 0 {
+		fmt.Fprintf(stdout, "fault injection: %d rule(s); see %s%s\n", len(faults.Rules), emu.URL(), server.AdminFaults)
+	}
+
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down: draining requests in flight")
+	// ctx is over; the drain gets its own deadline.
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *drainFor)
+	defer cancel()
+	if err := emu.Close(drainCtx); err != nil {
+		return cannotRun(stderr, err, "requests still running at the deadline were cut off; raise --shutdown-timeout if they matter")
+	}
+	if *stateF != "" {
+		fmt.Fprintf(stdout, "state saved to %s\n", *stateF)
+	}
+	return ExitOK
+}
+
+// withSettingDefaults keeps op.Settings usable if a limit was given as 0,
+// which FNO has no notion of.
+func withSettingDefaults(s op.Settings) op.Settings {
+	d := op.DefaultSettings()
+	if s.MaxReadBatch <= 0 {
+		s.MaxReadBatch = d.MaxReadBatch
+	}
+	if s.MaxWriteBatch <= 0 {
+		s.MaxWriteBatch = d.MaxWriteBatch
+	}
+	if s.MaxAccountUnitNames <= 0 {
+		s.MaxAccountUnitNames = d.MaxAccountUnitNames
+	}
+	if s.MaxUserAccountIDs == 0 {
+		s.MaxUserAccountIDs = d.MaxUserAccountIDs
+	}
+	return s
+}
+
+type faultFlags struct {
+	latency, jitter time.Duration
+	errRate         float64
+	errKind         string
+	drift           string
+	driftRate       float64
+	seed            uint64
+}
+
+// serveFaults reads the --faults file and adds the rule the single fault
+// flags describe, when any is set.
+func serveFaults(file, scope string, ff faultFlags) (server.Faults, error) {
+	var f server.Faults
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return f, fmt.Errorf("--faults: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			return f, fmt.Errorf("--faults %s: not the JSON of GET %s: %w", file, server.AdminFaults, err)
+		}
+	} else {
+		f.Seed = ff.seed
+	}
+	if ff.latency != 0 || ff.jitter != 0 || ff.errRate != 0 || ff.drift != "" {
+		r := server.FaultRule{
+			Latency: server.Duration(ff.latency), Jitter: server.Duration(ff.jitter),
+			ErrorRate: ff.errRate, Error: server.ErrorKind(ff.errKind),
+			Drift: server.DriftMode(ff.drift), DriftRate: ff.driftRate,
+		}
+		parts := strings.Split(scope, "/")
+		if scope != "" {
+			if len(parts) > 3 {
+				return f, errors.New("--fault-scope is Service[/version[/operation]]")
+			}
+			r.Service = parts[0]
+			if len(parts) > 1 {
+				r.Version = parts[1]
+			}
+			if len(parts) > 2 {
+				r.Operation = parts[2]
+			}
+		}
+		f.Rules = append(f.Rules, r)
+	} else if scope != "" {
+		return f, errors.New("--fault-scope without a fault: add --latency, --error-rate or --drift")
+	}
+	if err := server.CheckFaults(f); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func driftNames() []string {
+	var out []string
+	for _, m := range server.DriftModes {
+		out = append(out, string(m))
+	}
+	return out
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
