@@ -10,14 +10,14 @@ import (
 // interned (int32 into Store.str), links are int32 indexes, times are Unix
 // seconds. About 150 bytes a device plus its two key strings.
 type device struct {
-	id, alias string
-	desc, user, site, hostType, pub          int32 // interned
+	id, alias                                      string
+	desc, user, site, hostType, pub                int32 // interned
 	class, idType, status, served, deploy, machine int32 // interned enumerations
-	parent, soldTo                           int32 // device / account index, -1 for none
-	created, modified, sync, request         int64
-	addOns                                   []addOn
-	ver                                      uint32
-	dead                                     bool
+	parent, soldTo                                 int32 // device / account index, -1 for none
+	created, modified, sync, request               int64
+	addOns                                         []addOn
+	ver                                            uint32
+	dead                                           bool
 }
 
 type addOn struct {

@@ -556,11 +556,11 @@ type SortBy struct {
 // name, any of them (accountUnitName).
 type EntitlementQuery struct {
 	EntitlementID, Description, SoldTo, ShipToEmail, ShipToAddress Match
-	ProductName, ProductVersion, PartNumber, LicenseTechnology   Match
-	CreatedBy, ActivationID, State                               Match
-	AccountNames                                                 []Match
-	Bulk                                                         *bool
-	Start, Expiration, Created, Modified                         DateMatch
+	ProductName, ProductVersion, PartNumber, LicenseTechnology     Match
+	CreatedBy, ActivationID, State                                 Match
+	AccountNames                                                   []Match
+	Bulk                                                           *bool
+	Start, Expiration, Created, Modified                           DateMatch
 }
 
 // LineItemQuery is getActivatableItemsQuery / getEntitlementLineItemPropertiesQuery
@@ -596,11 +596,11 @@ type HostQuery struct {
 
 // AccountQuery is getAccountsQuery / getAccountCount criteria.
 type AccountQuery struct {
-	ID, Name, Description                                           Match
-	Address1, Address2, City, State, Zipcode, Country, Region       Match
-	OnlyRoots                                                       bool
-	Types                                                           []AccountType // any of; empty: all
-	Modified                                                        DateMatch
+	ID, Name, Description                                     Match
+	Address1, Address2, City, State, Zipcode, Country, Region Match
+	OnlyRoots                                                 bool
+	Types                                                     []AccountType // any of; empty: all
+	Modified                                                  DateMatch
 }
 
 // UserQuery is getUsersQuery / getUserCount criteria. AccountIDs (several
@@ -608,13 +608,13 @@ type AccountQuery struct {
 // (usersFromLinkedAccount) a user of a descendant account matches too.
 type UserQuery struct {
 	UserName, FirstName, LastName, DisplayName, Email, Phone, Fax Match
-	Street, City, State, Zipcode, Country, AccountName             Match
-	AccountIDs                                                     []Match
-	Active, CanLogin                                               *bool
-	AccountType                                                    AccountType
-	Roles                                                          []string // has all of
-	LinkedAccounts                                                 bool
-	Modified                                                       DateMatch
+	Street, City, State, Zipcode, Country, AccountName            Match
+	AccountIDs                                                    []Match
+	Active, CanLogin                                              *bool
+	AccountType                                                   AccountType
+	Roles                                                         []string // has all of
+	LinkedAccounts                                                bool
+	Modified                                                      DateMatch
 }
 
 // ProductQuery is getProductsQuery / getProductCount criteria.

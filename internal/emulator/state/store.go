@@ -13,6 +13,7 @@ import (
 type Store struct {
 	mu    sync.RWMutex
 	clock func() time.Time
+	src   *rand.PCG  // rng's source, saved with the state
 	rng   *rand.Rand // new IDs, so a seeded run creates the same IDs
 	str   interner
 
@@ -62,9 +63,11 @@ type lineItem struct {
 // New returns an empty store whose clock is time.Now and whose generated IDs
 // follow seed.
 func New(seed int64) *Store {
+	src := rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)
 	s := &Store{
 		clock:       time.Now,
-		rng:         rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
+		src:         src,
+		rng:         rand.New(src),
 		acctByID:    map[string]int32{},
 		acctByName:  map[string]int32{},
 		userByName:  map[string]int32{},
