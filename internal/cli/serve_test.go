@@ -82,7 +82,9 @@ func serve(t *testing.T, args ...string) serving {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := serving{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	codec := make(chan int, 1)
-	go func() { codec <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), s.stdout, s.stderr) }()
+	go func() {
+		codec <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), s.stdout, s.stderr)
+	}()
 	re := regexp.MustCompile(`listening on (http://\S+)`)
 	for i := 0; ; i++ {
 		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
@@ -206,4 +208,3 @@ func TestServeBusyPort(t *testing.T) {
 		t.Errorf("busy port: exit %d\n%s", code, errOut)
 	}
 }
-
