@@ -39,7 +39,7 @@ func TestGenerateDeterministic(t *testing.T) {
 }
 
 var (
-	activationRE = regexp.MustCompile(`^[0-9a-z]{4}(-[0-9a-z]{4}){7}$`)
+	activationRE  = regexp.MustCompile(`^[0-9a-z]{4}(-[0-9a-z]{4}){7}$`)
 	entitlementRE = regexp.MustCompile(`^[0-9a-z]{4}(-[0-9a-z]{4}){3}$`)
 )
 
