@@ -175,23 +175,24 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 // buildState loads the state file when there is one, else generates.
 func buildState(ctx context.Context, cfg Config) (st *state.Store, loaded bool, err error) {
 	if cfg.StateFile != "" {
-		st, err := loadState(cfg.StateFile)
+		st, err = loadState(cfg.StateFile)
 		switch {
 		case err == nil:
-			return st, true, nil
+			loaded = true
 		case !errors.Is(err, fs.ErrNotExist):
-			return nil, false, fmt.Errorf("emulator: load state %s: %w (remove the file to start from a generated data set)", cfg.StateFile, err)
+			return nil, false, fmt.Errorf("emulator: %w", err)
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, false, err
-	}
-	st, err = generateState(cfg.Sizes, cfg.Seed)
-	if err != nil {
-		return nil, false, fmt.Errorf("emulator: generate the data set: %w", err)
+	if st == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		if st, err = generateState(cfg.Sizes, cfg.Seed); err != nil {
+			return nil, false, fmt.Errorf("emulator: generate the data set: %w", err)
+		}
 	}
 	st.SetClock(cfg.Now)
-	return st, false, nil
+	return st, loaded, nil
 }
 
 // projector adapts the project package to the server's Projection.

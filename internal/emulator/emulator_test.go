@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +224,38 @@ func TestDefaultCredentials(t *testing.T) {
 
 func serverFaults(service string) server.Faults {
 	return server.Faults{Rules: []server.FaultRule{{Service: service, ErrorRate: 1}}}
+}
+
+// The state file is written at Close and read at the next Start, which
+// then ignores the seed and sizes; a broken file stops Start.
+func TestStateFileRoundTrip(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "emulator.state")
+	first, err := Start(context.Background(), Config{Sizes: small, Seed: 3, StateFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := first.Store().Counts()
+	if err := first.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no state file after Close: %v", err)
+	}
+	other := state.Sizes{Accounts: 7, Products: 6, Entitlements: 30, Devices: 80, Fulfillments: 5}
+	second := start(t, Config{Sizes: other, Seed: 99, StateFile: path})
+	if got := second.Store().Counts(); got != want {
+		t.Errorf("loaded counts %+v, want the saved %+v", got, want)
+	}
+	if fresh := start(t, Config{Sizes: other, Seed: 99}).Store().Counts(); fresh == want {
+		t.Fatal("the test cannot tell loaded from generated state")
+	}
+
+	broken := filepath.Join(t.TempDir(), "broken.state")
+	if err := os.WriteFile(broken, []byte("not a state file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(context.Background(), Config{Sizes: small, StateFile: broken}); err == nil {
+		t.Error("a broken state file was accepted")
+	}
 }

@@ -1,10 +1,6 @@
 package emulator
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
@@ -19,18 +15,11 @@ func registerOps(r *op.Registry, st *state.Store, settings op.Settings) {
 
 // generateState builds the seeded data set.
 func generateState(sizes state.Sizes, seed int64) (*state.Store, error) {
-	return state.New(seed), nil
+	return state.Generate(sizes, seed), nil
 }
-
-// errNoStateFormat is returned until the state package can load and save.
-var errNoStateFormat = errors.New("the state package cannot load or save state files yet")
 
 // loadState reads a state file; a missing file is an fs.ErrNotExist.
-func loadState(path string) (*state.Store, error) {
-	return nil, fmt.Errorf("%w: %w", fs.ErrNotExist, errNoStateFormat)
-}
+func loadState(path string) (*state.Store, error) { return state.Load(path) }
 
 // saveState writes the state file atomically.
-func saveState(st *state.Store, path string) error {
-	return errNoStateFormat
-}
+func saveState(st *state.Store, path string) error { return st.Save(path) }
