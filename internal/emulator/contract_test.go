@@ -21,8 +21,10 @@ import (
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator"
+	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/project"
 	"github.com/fnokit/fnokit/internal/emulator/server"
+	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/soap"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsd"
@@ -56,6 +58,7 @@ type result struct {
 	version contract.Version
 	op      string
 	status  string // statusInfo/status of the answer; "" without one
+	reason  string // statusInfo/reason of a status other than SUCCESS
 	problem string // why it fails the contract; "" when it passes
 }
 
@@ -129,7 +132,7 @@ func runVersion(t *testing.T, v schemas.Version) []result {
 	var out []result
 	for _, o := range ops {
 		r := result{service: v.Service, version: v.Version, op: o.Name}
-		r.status, r.problem = call(ctx, emu, p, schema, fx, v, o)
+		r.status, r.reason, r.problem = call(ctx, emu, p, schema, fx, v, o)
 		out = append(out, r)
 	}
 	return out
@@ -152,74 +155,77 @@ func phase(op string) int {
 }
 
 // call sends one operation's sample request and checks the answer.
-func call(ctx context.Context, emu *emulator.Emulator, p *project.Projector, schema *xsd.Schema, fx *fixtures, v schemas.Version, o schemas.Operation) (status, problem string) {
+func call(ctx context.Context, emu *emulator.Emulator, p *project.Projector, schema *xsd.Schema, fx *fixtures, v schemas.Version, o schemas.Operation) (status, reason, problem string) {
 	sample := filepath.Join("..", "..", "schemas", "testdata", v.Service, v.Version.String(), o.Name+".request.valid.xml")
 	data, err := os.ReadFile(sample)
 	if err != nil {
-		return "", "no valid request sample: " + err.Error()
+		return "", "", "no valid request sample: " + err.Error()
 	}
 	node, err := xmltree.ParseBytes(data, xmltree.Limits{})
 	if err != nil {
-		return "", "request sample unreadable: " + err.Error()
+		return "", "", "request sample unreadable: " + err.Error()
 	}
 	values, err := p.Request(node)
 	if err != nil {
-		return "", "request sample does not map: " + err.Error()
+		return "", "", "request sample does not map: " + err.Error()
 	}
 	fx.fill(v, o.Name, values)
 	payload, err := p.RequestPayload(o.Name, values)
 	if err != nil {
-		return "", "fixtures broke the request: " + err.Error()
+		return "", "", "fixtures broke the request: " + err.Error()
 	}
 	opn := contract.Operation{Service: v.Service, Version: v.Version, Name: o.Name}
 	req, err := soap.NewRequest(ctx, emu.URL(), opn, payload, soap.Basic(emulator.DefaultUser, emulator.DefaultPassword))
 	if err != nil {
-		return "", "build request: " + err.Error()
+		return "", "", "build request: " + err.Error()
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", "HTTP: " + err.Error()
+		return "", "", "HTTP: " + err.Error()
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return "", "read response: " + err.Error()
+		return "", "", "read response: " + err.Error()
 	}
 	parsed, err := soap.Parse(bytes.NewReader(body), xmltree.Limits{})
 	if err != nil {
-		return "", fmt.Sprintf("HTTP %d, not a SOAP envelope: %v", resp.StatusCode, err)
+		return "", "", fmt.Sprintf("HTTP %d, not a SOAP envelope: %v", resp.StatusCode, err)
 	}
 	if f := parsed.Fault; f != nil {
 		if problemOf(f) == server.ProblemNotImplemented {
-			return "", "no handler"
+			return "", "", "no handler"
 		}
-		return "", fmt.Sprintf("SOAP fault %s (%s): %s", f.Code, problemOf(f), f.String)
+		return "", "", fmt.Sprintf("SOAP fault %s (%s): %s", f.Code, problemOf(f), f.String)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Sprintf("HTTP %d without a fault", resp.StatusCode)
+		return "", "", fmt.Sprintf("HTTP %d without a fault", resp.StatusCode)
 	}
 	if parsed.Payload == nil || parsed.Payload.Name != (xmltree.Name{Space: o.Output.Space, Local: o.Output.Local}) {
 		got := "nothing"
 		if parsed.Payload != nil {
 			got = parsed.Payload.Name.String()
 		}
-		return "", "the Body holds " + got + ", want " + o.Output.Local
+		return "", "", "the Body holds " + got + ", want " + o.Output.Local
 	}
 	if parsed.Status != nil {
 		status = string(parsed.Status.Status)
+		if parsed.Status.Status != soap.StatusSuccess {
+			reason = parsed.Status.Reason
+		}
 	}
 	fs, err := schema.ValidateEnvelope(body)
 	if err != nil {
-		return status, "validation could not run: " + err.Error()
+		return status, reason, "validation could not run: " + err.Error()
 	}
 	if len(fs) > 0 {
 		msgs := make([]string, 0, len(fs))
 		for _, f := range fs {
 			msgs = append(msgs, f.Location+": "+f.Message)
 		}
-		return status, "invalid response: " + strings.Join(msgs, "; ")
+		return status, reason, "invalid response: " + strings.Join(msgs, "; ")
 	}
-	return status, ""
+	return status, reason, ""
 }
 
 func problemOf(f *soap.Fault) string {
@@ -318,6 +324,15 @@ func report(t *testing.T, results []result) {
 	for _, k := range known {
 		t.Logf("known failure: %s", k)
 	}
+	if testing.Verbose() {
+		// Which answers are FAILUREs and why: the to-do list of the
+		// fixtures (or of the handlers).
+		for _, r := range results {
+			if r.problem == "" && r.status != "" && r.status != "SUCCESS" {
+				t.Logf("status %s: %s: %s", r.status, r.key(), r.reason)
+			}
+		}
+	}
 
 	if len(groups) == 0 {
 		return
@@ -352,4 +367,80 @@ func sortVersions(vs []string) []string {
 		return a.Number() < b.Number()
 	})
 	return vs
+}
+
+// TestHarnessCatchesDrift proves the harness can fail: a planted handler
+// answers searchDevices v7 validly, then the server's drift injection breaks
+// the answer in each way it knows, and call must report every one; a
+// handler's fault is reported too.
+func TestHarnessCatchesDrift(t *testing.T) {
+	t.Parallel()
+	const service, version, opName = "ManageDeviceService", contract.Version("v7"), "searchDevices"
+	answer := map[string]any{
+		"statusInfo": map[string]any{"status": "SUCCESS"},
+		"devices": map[string]any{"device": []any{map[string]any{
+			"deviceId":     map[string]any{"id": "D-1", "idType": "STRING", "publisherName": "demo", "deviceClass": "CLIENT"},
+			"status":       "ACTIVE",
+			"hosted":       "false",
+			"lastModified": "2024-01-31T12:00:00.000Z",
+		}}},
+	}
+	var failWith error
+	var mu sync.Mutex
+	emu, err := emulator.Start(t.Context(), emulator.Config{
+		Seed:  1,
+		Sizes: harnessSizes,
+		Register: func(r *op.Registry, _ *state.Store, _ op.Settings) {
+			r.Handle(service, opName, func(context.Context, *op.Call) (map[string]any, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				if failWith != nil {
+					return nil, failWith
+				}
+				return answer, nil
+			})
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close(context.Background())
+	v, err := schemas.Find(service, version.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := v.Operation(opName)
+	p, err := project.For(service, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := validator(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newFixtures(emu)
+
+	status, _, problem := call(t.Context(), emu, p, schema, fx, v, o)
+	if problem != "" || status != "SUCCESS" {
+		t.Fatalf("planted valid answer: status %q, problem %q; want SUCCESS and none", status, problem)
+	}
+	for _, mode := range server.DriftModes {
+		if err := emu.Server().SetFaults(server.Faults{Rules: []server.FaultRule{{
+			Service: service, Version: version.String(), Operation: opName, Drift: mode,
+		}}}); err != nil {
+			t.Fatalf("%s: SetFaults: %v", mode, err)
+		}
+		if _, _, problem := call(t.Context(), emu, p, schema, fx, v, o); problem == "" {
+			t.Errorf("drift %s: the harness saw no problem", mode)
+		}
+	}
+	if err := emu.Server().SetFaults(server.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	failWith = op.ServerFault("planted failure")
+	mu.Unlock()
+	if _, _, problem := call(t.Context(), emu, p, schema, fx, v, o); !strings.Contains(problem, "SOAP fault") {
+		t.Errorf("handler fault: problem %q, want a SOAP fault", problem)
+	}
 }
