@@ -1,7 +1,3 @@
-//go:build emulator_harness
-
-// The build tag goes once internal/emulator.Start is committed.
-
 package emulator_test
 
 import (
