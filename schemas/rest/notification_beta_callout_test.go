@@ -9,7 +9,8 @@ package rest_test
 //     checked against the callback's request body;
 //   - the callout JSON Schemas of ../callout compile (2020-12), agree with
 //     callout.yaml sample for sample, and are what callout.yaml's
-//     components translate;
+//     components translate (TestCalloutComponents, which regenerates them
+//     with -update);
 //   - the summary shapes (hostInfo and addOnInfo with the detail settings
 //     off) hold for the samples tagged for them and refuse detail fields.
 
@@ -28,6 +29,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/fnokit/fnokit/internal/atomicfile"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
 
@@ -346,40 +348,38 @@ func TestCalloutSummariesRefuseDetails(t *testing.T) {
 	}
 }
 
-// TestCalloutComponentsMatchJSONSchemas keeps callout.yaml a faithful
-// translation of the JSON Schemas: $defs become components, "#" the
-// component named by the schema's title. After editing the JSON Schemas,
-// regenerate callout.yaml with ../callout/gen-callout-openapi.py.
-func TestCalloutComponentsMatchJSONSchemas(t *testing.T) {
+// TestCalloutComponents keeps callout.yaml's components section the
+// translation of the JSON Schemas (callout_components_test.go): byte for
+// byte what the generator writes now, and, read back by kin-openapi, the
+// same values as the JSON Schemas. With -update it rewrites the section
+// first: go test ./schemas/rest -run TestCalloutComponents -update.
+func TestCalloutComponents(t *testing.T) {
 	t.Parallel()
-	want := map[string]any{}
-	for _, name := range []string{"capability-request", "capability-response"} {
-		var s map[string]any
-		data, err := os.ReadFile(filepath.Join("..", "callout", name+".schema.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(data, &s); err != nil {
-			t.Fatal(err)
-		}
-		title, _ := s["title"].(string)
-		defs, _ := s["$defs"].(map[string]any)
-		for _, k := range []string{"$schema", "$id", "$defs"} {
-			delete(s, k)
-		}
-		add := func(k string, v any) {
-			v = rewriteRefs(v, title)
-			if prev, ok := want[k]; ok && !reflect.DeepEqual(prev, v) {
-				t.Errorf("$defs/%s differs between the request and response schemas", k)
-			}
-			want[k] = v
-		}
-		add(title, s)
-		for k, v := range defs {
-			add(k, v)
-		}
+	current, err := os.ReadFile(calloutDoc)
+	if err != nil {
+		t.Fatal(err)
 	}
-	doc, err := openapi.LoadFile("callout.yaml")
+	want, err := calloutDocument(current, filepath.Join("..", "callout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update && !bytes.Equal(current, want) {
+		if err := atomicfile.WriteFile(calloutDoc, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		current = want
+	}
+	if !bytes.Equal(current, want) {
+		t.Errorf("the components section of %s is not what the JSON Schemas in ../callout translate to (line %d differs): edit the JSON Schemas, not %s, then run %s",
+			calloutDoc, firstDiffLine(current, want), calloutDoc, calloutRegenerate)
+	}
+
+	// The YAML means what the JSON Schemas say (a check of the emitter).
+	schemas, err := calloutComponents(filepath.Join("..", "callout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi.LoadFile(calloutDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,56 +387,32 @@ func TestCalloutComponentsMatchJSONSchemas(t *testing.T) {
 	for k, ref := range doc.Components.Schemas {
 		got[k] = asJSON(t, ref.Value)
 	}
-	names := make([]string, 0, len(want))
-	for k := range want {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		g, ok := got[k]
+	for _, kv := range schemas {
+		g, ok := got[kv.Key]
 		if !ok {
-			t.Errorf("components/schemas/%s is missing from callout.yaml", k)
+			t.Errorf("components/schemas/%s is missing from %s", kv.Key, calloutDoc)
 			continue
 		}
-		if w := asJSON(t, want[k]); !reflect.DeepEqual(g, w) {
+		if w := asJSON(t, plain(kv.Value)); !reflect.DeepEqual(g, w) {
 			gb, _ := json.Marshal(g)
 			wb, _ := json.Marshal(w)
-			t.Errorf("components/schemas/%s differs from the JSON Schema; regenerate callout.yaml\n got: %s\nwant: %s", k, gb, wb)
+			t.Errorf("components/schemas/%s, read back, differs from the JSON Schema\n got: %s\nwant: %s", kv.Key, gb, wb)
 		}
+		delete(got, kv.Key)
 	}
 	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("components/schemas/%s is not in the JSON Schemas", k)
-		}
+		t.Errorf("components/schemas/%s is not in the JSON Schemas", k)
 	}
 }
 
-func rewriteRefs(v any, root string) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, val := range x {
-			if s, ok := val.(string); ok && k == "$ref" {
-				switch {
-				case s == "#":
-					val = "#/components/schemas/" + root
-				case strings.HasPrefix(s, "#/$defs/"):
-					val = "#/components/schemas/" + strings.TrimPrefix(s, "#/$defs/")
-				}
-			} else {
-				val = rewriteRefs(val, root)
-			}
-			out[k] = val
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i := range x {
-			out[i] = rewriteRefs(x[i], root)
-		}
-		return out
+// firstDiffLine is the 1-based line where a and b first differ.
+func firstDiffLine(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
 	}
-	return v
+	return bytes.Count(a[:i], []byte("\n")) + 1
 }
 
 // asJSON round-trips v through encoding/json, so a kin-openapi schema and a
