@@ -140,6 +140,13 @@ func (f *fixtures) rule(op, parent, key string, v any) (any, bool) {
 			return nil, false
 		}
 		return map[string]any{"primaryKeys": map[string]any{"fulfillmentId": f.ful.ID}}, true
+	case "account", "organization", "parentAccount", "parentOrganization":
+		// An account identifier (uniqueId or primaryKeys); account data
+		// to create (id, name, …) is left alone.
+		if !f.have["acct"] || !identifier(v) {
+			return nil, false
+		}
+		return map[string]any{"primaryKeys": map[string]any{"id": f.acct.ID, "name": f.acct.Name}}, true
 	case "activationId":
 		if !f.have["item"] || creates(op) {
 			return nil, false
@@ -152,4 +159,21 @@ func (f *fixtures) rule(op, parent, key string, v any) (any, bool) {
 		return f.ent.ID, true
 	}
 	return nil, false
+}
+
+// identifier reports whether v is an FNO identifier left empty by the
+// minimal sample: "" or a map holding only uniqueId and primaryKeys.
+func identifier(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == ""
+	case map[string]any:
+		for k := range x {
+			if k != "uniqueId" && k != "primaryKeys" {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

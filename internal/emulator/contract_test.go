@@ -208,6 +208,9 @@ func call(ctx context.Context, emu *emulator.Emulator, p *project.Projector, sch
 		status = string(parsed.Status.Status)
 		if parsed.Status.Status != soap.StatusSuccess {
 			reason = parsed.Status.Reason
+			for _, f := range parsed.Failed {
+				reason += "; " + f.Element + ": " + f.Reason
+			}
 		}
 	}
 	fs, err := schema.ValidateEnvelope(body)
