@@ -105,7 +105,7 @@ type testServer struct {
 // newTestServer starts a server with the given handlers registered (nil
 // registers countDevices for every ManageDeviceService version) and cfg
 // edited by edit.
-func newTestServer(t *testing.T, register func(r *op.Registry), edit func(*Config)) *testServer {
+func newTestServer(t testing.TB, register func(r *op.Registry), edit func(*Config)) *testServer {
 	t.Helper()
 	reg := op.NewRegistry()
 	if register == nil {
