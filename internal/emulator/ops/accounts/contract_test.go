@@ -1,0 +1,157 @@
+package accounts
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/project"
+	"github.com/fnokit/fnokit/internal/xmltree"
+	"github.com/fnokit/fnokit/internal/xsd"
+	"github.com/fnokit/fnokit/schemas"
+)
+
+// TestResponsesAnswerTheSchema runs every operation of every version of the
+// four services, through the projection, against a populated store, and
+// validates each response payload with libxml2 against that version's WSDL:
+// the request sample of schemas/testdata (minimal, so mostly failures and
+// empty pages) and the filled requests below (records with every field the
+// state has, failedData echoing requests).
+func TestResponsesAnswerTheSchema(t *testing.T) {
+	t.Parallel()
+	services, err := schemas.Services()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdata := filepath.Join(repoRoot(t), "schemas", "testdata")
+	ran := 0
+	for _, svc := range services {
+		if svc.Name != UserAcctHierarchy && svc.Name != UserOrgHierarchy && svc.Name != ProductPackaging && svc.Name != Authentication {
+			continue
+		}
+		for _, v := range svc.Versions {
+			t.Run(svc.Name+"/"+v.Version.String(), func(t *testing.T) {
+				t.Parallel()
+				proj, err := project.For(svc.Name, v.Version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wsdl, err := schemas.WSDL(svc.Name, v.Version.String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				schema, err := xsd.CompileWSDLBytes(svc.Name+".wsdl", wsdl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer schema.Close()
+				r := registry(t, fixture(t), op.DefaultSettings())
+				for _, o := range v.Operations {
+					var reqs []map[string]any
+					data, err := os.ReadFile(filepath.Join(testdata, svc.Name, v.Version.String(), o.Name+".request.valid.xml"))
+					if err != nil {
+						t.Fatalf("%s: request sample: %v", o.Name, err)
+					}
+					payload, err := xmltree.ParseBytes(data, xmltree.DefaultLimits)
+					if err != nil {
+						t.Fatal(err)
+					}
+					req, err := proj.Request(payload)
+					if err != nil {
+						t.Fatalf("%s: %v", o.Name, err)
+					}
+					reqs = append(reqs, req)
+					reqs = append(reqs, filled(svc.Name, o.Name)...)
+					for i, req := range reqs {
+						out := call(t, r, svc.Name, v.Version.String(), o.Name, req)
+						tree, err := proj.Response(o.Name, out)
+						if err != nil {
+							t.Errorf("%s request %d: projection: %v", o.Name, i, err)
+							continue
+						}
+						findings, err := schema.ValidatePayload(tree.Bytes(xmltree.EncodeOptions{}))
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, f := range findings {
+							t.Errorf("%s request %d: %s %s: %s", o.Name, i, f.Rule, f.Location, f.Message)
+						}
+						ran++
+					}
+				}
+			})
+		}
+	}
+	t.Cleanup(func() {
+		if ran == 0 && !t.Failed() {
+			t.Error("no operation ran")
+		}
+	})
+}
+
+// filled are requests beyond the minimal sample, as plain values, that
+// make the handlers return full records and failedData.
+func filled(service, operation string) []map[string]any {
+	page := func(m map[string]any) map[string]any {
+		m["pageNumber"], m["batchSize"] = "1", "100"
+		return m
+	}
+	acctRecord := map[string]any{"id": "NEWACCT", "name": "New Account", "description": "d", "visible": "true",
+		"address":          map[string]any{"address1": "1 Main St", "city": "Oslo", "country": "NO"},
+		"customAttributes": map[string]any{"attribute": []any{map[string]any{"attributeName": "tier", "stringValue": "gold"}}}}
+	dupAcct := map[string]any{"id": "ACME", "name": "Acme Again"}
+	orgRecord := map[string]any{"name": "NEWORG", "displayName": "New Org", "orgType": "CUSTOMER"}
+	dupOrg := map[string]any{"name": "ACME", "displayName": "Acme Again"}
+	role := map[string]any{"role": []any{map[string]any{"primaryKeys": map[string]any{"name": "Portal User"}}}}
+	user := func(email, recordKey, pk, id, rolesList, roleKey string) map[string]any {
+		return map[string]any{"firstName": "New", "lastName": "User", "emailAddress": email, "canLogin": "true",
+			rolesList: map[string]any{roleKey: []any{map[string]any{recordKey: map[string]any{"primaryKeys": map[string]any{pk: id}}, "roles": role}}}}
+	}
+	switch service + "/" + operation {
+	case UserAcctHierarchy + "/createAccount":
+		return []map[string]any{{"account": []any{acctRecord, dupAcct}}}
+	case UserOrgHierarchy + "/createOrganization":
+		return []map[string]any{{"organization": []any{orgRecord, dupOrg}}}
+	case UserAcctHierarchy + "/getAccountsQuery", UserOrgHierarchy + "/getOrganizationsQuery":
+		return []map[string]any{page(map[string]any{})}
+	case UserAcctHierarchy + "/getSubAccounts":
+		return []map[string]any{{"account": map[string]any{"primaryKeys": map[string]any{"id": "A1-ROOT"}}}}
+	case UserOrgHierarchy + "/getSubOrganizations":
+		return []map[string]any{{"organization": map[string]any{"primaryKeys": map[string]any{"name": "A1-ROOT"}}}}
+	case UserAcctHierarchy + "/createUser":
+		return []map[string]any{{"user": []any{user("x@example.com", "account", "id", "A1-ROOT", "acctRolesList", "acctRoles"),
+			user("ann@example.com", "account", "id", "A1-ROOT", "acctRolesList", "acctRoles")}}}
+	case UserOrgHierarchy + "/createUser":
+		return []map[string]any{{"user": []any{user("x@example.com", "organization", "name", "A1-ROOT", "orgRolesList", "orgRoles"),
+			user("y@example.com", "organization", "name", "NOPE", "orgRolesList", "orgRoles")}}}
+	case UserAcctHierarchy + "/getUsersQuery", UserOrgHierarchy + "/getUsersQuery":
+		return []map[string]any{page(map[string]any{})}
+	case ProductPackaging + "/getProductsQuery":
+		return []map[string]any{page(map[string]any{"returnContainedObjects": "true"})}
+	case ProductPackaging + "/getFeaturesQuery":
+		return []map[string]any{page(map[string]any{})}
+	case Authentication + "/validateToken":
+		return []map[string]any{{"token": tokens{key: TokenKey(42)}.issue("sjoe", now.Add(DefaultTokenLifetime))}}
+	}
+	return nil
+}
+
+// repoRoot is the directory holding go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the package")
+		}
+		dir = parent
+	}
+}
