@@ -87,7 +87,7 @@ func device(id string) map[string]any {
 		},
 		"soldTo":       map[string]any{"id": "ACME", "name": "Acme Corp"},
 		"lastModified": "2024-01-31T12:00:00.000Z",
-		"addon":        []any{map[string]any{"activationId": "a-1", "count": "1"}},
+		"addon":        []any{map[string]any{"activationId": "a-1", "consumedCopies": "1"}},
 	}
 }
 
@@ -602,4 +602,31 @@ func findOpaque(e *elem, seen map[*ctype]bool) ([]string, bool) {
 		}
 	}
 	return nil, false
+}
+
+func TestUndeclared(t *testing.T) {
+	t.Parallel()
+	content := searchContent(2)
+	devs := content["devices"].(map[string]any)["device"].([]any)
+	devs[1].(map[string]any)["sitename"] = "typo"
+	got, err := Undeclared("ManageDeviceService", "searchDevices", content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/devices/device/deviceId/notInAnyVersion",
+		"/devices/device/fnokitNeverDeclared",
+		"/devices/device/sitename",
+		"/failedData", // searchDevices names it "failed"
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Undeclared = %q\nwant %q", got, want)
+	}
+	// siteName is declared from v6 on: not reported.
+	if _, err := Undeclared("ManageDeviceService", "noSuchOperation", content); err == nil {
+		t.Error("unknown operation: no error")
+	}
+	if _, err := Undeclared("NoSuchService", "searchDevices", content); err == nil {
+		t.Error("unknown service: no error")
+	}
 }
