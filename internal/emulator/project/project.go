@@ -92,6 +92,12 @@ func For(service string, version contract.Version) (*Projector, error) {
 	cacheMu.Lock()
 	e := cache[k]
 	if e == nil {
+		// Only versions that exist get an entry, so names from the
+		// network cannot grow the cache.
+		if _, err := schemas.Find(service, version.String()); err != nil {
+			cacheMu.Unlock()
+			return nil, fmt.Errorf("projection for %s %s: %w", service, version, err)
+		}
 		e = &cacheEntry{}
 		cache[k] = e
 	}
