@@ -3,17 +3,20 @@ package accounts
 import (
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/project"
+	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsd"
 	"github.com/fnokit/fnokit/schemas"
 )
 
 // TestResponsesAnswerTheSchema runs every operation of every version of the
-// four services, through the projection, against a populated store, and
+// four services, through the projection, against the test fixture and a
+// small generated data set, and
 // validates each response payload with libxml2 against that version's WSDL:
 // the request sample of schemas/testdata (minimal, so mostly failures and
 // empty pages) and the filled requests below (records with every field the
@@ -25,7 +28,7 @@ func TestResponsesAnswerTheSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	testdata := filepath.Join(repoRoot(t), "schemas", "testdata")
-	ran := 0
+	var ran atomic.Int64
 	for _, svc := range services {
 		if svc.Name != UserAcctHierarchy && svc.Name != UserOrgHierarchy && svc.Name != ProductPackaging && svc.Name != Authentication {
 			continue
@@ -46,45 +49,48 @@ func TestResponsesAnswerTheSchema(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer schema.Close()
-				r := registry(t, fixture(t), op.DefaultSettings())
-				for _, o := range v.Operations {
-					var reqs []map[string]any
-					data, err := os.ReadFile(filepath.Join(testdata, svc.Name, v.Version.String(), o.Name+".request.valid.xml"))
-					if err != nil {
-						t.Fatalf("%s: request sample: %v", o.Name, err)
-					}
-					payload, err := xmltree.ParseBytes(data, xmltree.DefaultLimits)
-					if err != nil {
-						t.Fatal(err)
-					}
-					req, err := proj.Request(payload)
-					if err != nil {
-						t.Fatalf("%s: %v", o.Name, err)
-					}
-					reqs = append(reqs, req)
-					reqs = append(reqs, filled(svc.Name, o.Name)...)
-					for i, req := range reqs {
-						out := call(t, r, svc.Name, v.Version.String(), o.Name, req)
-						tree, err := proj.Response(o.Name, out)
+				gen := state.Generate(state.Sizes{Accounts: 30, Users: 25, Products: 12, Entitlements: 5, Devices: 5, Fulfillments: 5}, 3)
+				for si, st := range []*state.Store{fixture(t), gen} {
+					r := registry(t, st, op.DefaultSettings())
+					for _, o := range v.Operations {
+						var reqs []map[string]any
+						data, err := os.ReadFile(filepath.Join(testdata, svc.Name, v.Version.String(), o.Name+".request.valid.xml"))
 						if err != nil {
-							t.Errorf("%s request %d: projection: %v", o.Name, i, err)
-							continue
+							t.Fatalf("%s: request sample: %v", o.Name, err)
 						}
-						findings, err := schema.ValidatePayload(tree.Bytes(xmltree.EncodeOptions{}))
+						payload, err := xmltree.ParseBytes(data, xmltree.DefaultLimits)
 						if err != nil {
 							t.Fatal(err)
 						}
-						for _, f := range findings {
-							t.Errorf("%s request %d: %s %s: %s", o.Name, i, f.Rule, f.Location, f.Message)
+						req, err := proj.Request(payload)
+						if err != nil {
+							t.Fatalf("%s: %v", o.Name, err)
 						}
-						ran++
+						reqs = append(reqs, req)
+						reqs = append(reqs, filled(svc.Name, o.Name)...)
+						for i, req := range reqs {
+							out := call(t, r, svc.Name, v.Version.String(), o.Name, req)
+							tree, err := proj.Response(o.Name, out)
+							if err != nil {
+								t.Errorf("store %d %s request %d: projection: %v", si, o.Name, i, err)
+								continue
+							}
+							findings, err := schema.ValidatePayload(tree.Bytes(xmltree.EncodeOptions{}))
+							if err != nil {
+								t.Fatal(err)
+							}
+							for _, f := range findings {
+								t.Errorf("store %d %s request %d: %s %s: %s", si, o.Name, i, f.Rule, f.Location, f.Message)
+							}
+							ran.Add(1)
+						}
 					}
 				}
 			})
 		}
 	}
 	t.Cleanup(func() {
-		if ran == 0 && !t.Failed() {
+		if ran.Load() == 0 && !t.Failed() {
 			t.Error("no operation ran")
 		}
 	})
