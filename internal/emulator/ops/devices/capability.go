@@ -1,0 +1,348 @@
+package devices
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"time"
+
+	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/sign"
+	"github.com/fnokit/fnokit/internal/emulator/state"
+)
+
+// capPayload is what a signed capability response carries: the device, the
+// add-ons mapped to it with their features, and the vendor dictionary the
+// request sent. It is JSON (ours, not FlexNet's binary format), so a test
+// can read what the emulator granted.
+type capPayload struct {
+	DeviceID         string            `json:"deviceId"`
+	IDType           string            `json:"idType"`
+	DeviceType       string            `json:"deviceType"`
+	Publisher        string            `json:"publisher"`
+	Issued           string            `json:"issued"`
+	LastUpdateTime   string            `json:"lastUpdateTime,omitempty"`
+	Buffer           bool              `json:"bufferLicense,omitempty"`
+	AddOns           []capAddOn        `json:"addOns"`
+	VendorDictionary map[string]string `json:"vendorDictionary,omitempty"`
+}
+
+type capAddOn struct {
+	ActivationID string       `json:"activationId"`
+	Count        int          `json:"count"`
+	Product      string       `json:"product,omitempty"`
+	Version      string       `json:"version,omitempty"`
+	Expiry       string       `json:"expiry"` // a date, or "permanent"
+	Features     []capFeature `json:"features,omitempty"`
+}
+
+type capFeature struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Count   int    `json:"count"`
+}
+
+// capability signs a capability response for d's current mappings.
+func (h *handlers) capability(l *lookups, d state.Device, req map[string]any, now time.Time) []byte {
+	p := capPayload{
+		DeviceID: d.DeviceID, IDType: string(d.IDType), DeviceType: string(d.Class), Publisher: d.Publisher,
+		Issued: op.DateTime(now), LastUpdateTime: str(req, "lastUpdateTime"), AddOns: []capAddOn{},
+	}
+	p.Buffer, _ = boolean(req, "bufferLicense")
+	for _, e := range objs(req, "vendorDictionary", "entry") {
+		if p.VendorDictionary == nil {
+			p.VendorDictionary = map[string]string{}
+		}
+		v := str(e, "stringValue")
+		if v == "" {
+			v = str(e, "numberValue")
+		}
+		p.VendorDictionary[str(e, "name")] = v
+	}
+	for _, a := range d.AddOns {
+		c := capAddOn{ActivationID: a.ActivationID, Count: a.Count, Expiry: "permanent"}
+		if it := l.item(a.ActivationID); it != nil {
+			c.Product, c.Version = it.Product.Name, it.Product.Version
+			exp := a.ExpirationOverride
+			if exp.IsZero() && !it.Permanent {
+				exp = it.Expiration
+			}
+			if !exp.IsZero() {
+				c.Expiry = op.Date(exp)
+			}
+			if pr := l.product(it.Product); pr != nil {
+				for _, f := range pr.Features {
+					c.Features = append(c.Features, capFeature{Name: f.Name, Version: f.Version, Count: f.Count * a.Count})
+				}
+			}
+		}
+		p.AddOns = append(p.AddOns, c)
+	}
+	body, err := json.Marshal(p)
+	if err != nil { // strings, ints and bools only: cannot happen
+		panic(fmt.Sprintf("devices: capability payload: %v", err))
+	}
+	return h.signer.Capability(body)
+}
+
+// deviceLock serialises capability requests per device, so two racing
+// requests for one device compute their changes from the same mapping.
+func (h *handlers) deviceLock(uniqueID string) func() {
+	m := &h.devLocks[maphash.String(h.lockSeed, uniqueID)%uint64(len(h.devLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// generateCapabilityResponse maps each device's requested add-ons (the
+// count asked for is the count the device is to have: the difference is
+// consumed from or returned to the line item, atomically per line item)
+// and answers a signed capability response, Base64, per device. If one line
+// item of a device cannot be mapped, the device's other changes are undone
+// and the device is listed in failedData. An unknown CLIENT or SERVER with a
+// deviceId is registered first, as a capability request registers a host.
+// Binary capability requests (request elements) are FlexNet's format, which
+// the emulator does not decode: each fails with that reason.
+func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (map[string]any, error) {
+	devs, bins := objs(c.Request, "device"), list(c.Request, "request")
+	if len(devs)+len(bins) == 0 {
+		return fail("the request names no device: give a device element"), nil
+	}
+	if f := h.writeLimit(len(devs)+len(bins), "device"); f != nil {
+		return f, nil
+	}
+	ver := c.Op.Version.Number()
+	var b batch
+	for _, dev := range devs {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		id := obj(dev, "deviceIdentifier")
+		out, why := h.capabilityFor(dev, ver, c.Now)
+		if why != "" {
+			b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
+			continue
+		}
+		b.succeed(out)
+	}
+	for range bins {
+		b.fail(map[string]any{"reason": "binary capability requests cannot be decoded by the emulator; send a device element"})
+	}
+	return b.result("failedDevice", "device"), nil
+}
+
+func (h *handlers) capabilityFor(dev map[string]any, ver int, now time.Time) (map[string]any, string) {
+	k, class, why := identKey(obj(dev, "deviceIdentifier"))
+	if why != "" {
+		return nil, why
+	}
+	d, err := h.st.Device(k)
+	if err != nil {
+		if k.UniqueID != "" || k.DeviceID == "" || (class != state.Client && class != state.Server) {
+			return nil, reason(err)
+		}
+		if d, err = h.st.CreateDevice(state.Device{Class: class, DeviceID: k.DeviceID, IDType: k.IDType, Publisher: k.Publisher}); err != nil {
+			return nil, reason(err)
+		}
+	} else if class != "" && d.Class != class {
+		return nil, "device not found: no " + strings.ToLower(string(class)) + " device has this identifier"
+	}
+	unlock := h.deviceLock(d.UniqueID)
+	defer unlock()
+	if why := h.mapRequested(d, objs(dev, "lineItem")); why != "" {
+		return nil, why
+	}
+	d, err = h.st.UpdateDevice(d.Key(), func(x *state.Device) error {
+		x.LastRequest, x.LastSync = now, now
+		return nil
+	})
+	if err != nil {
+		return nil, reason(err)
+	}
+	blob := h.capability(newLookups(h.st), d, dev, now)
+	out := map[string]any{"deviceIdentifier": identOf(d, ver), "addonLicense": base64.StdEncoding.EncodeToString(blob)}
+	if buf, ok := boolean(dev, "bufferLicense"); ok {
+		out["bufferLicense"] = op.Bool(buf)
+	}
+	return out, ""
+}
+
+// mapRequested brings d's mappings to the requested counts, all or none.
+func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
+	current := map[string]int{}
+	for _, a := range d.AddOns {
+		current[strings.ToLower(a.ActivationID)] = a.Count
+	}
+	type done struct {
+		aid   string
+		delta int
+	}
+	var applied []done
+	undo := func() {
+		for i := len(applied) - 1; i >= 0; i-- {
+			a := applied[i]
+			if a.delta > 0 {
+				_, _ = h.st.DecrementAddOn(d.Key(), a.aid, a.delta)
+			} else {
+				_, _ = h.st.LinkAddOn(d.Key(), a.aid, -a.delta, time.Time{})
+			}
+		}
+	}
+	for i, li := range lines {
+		id := obj(li, "lineItemIdentifier")
+		aid := str(id, "activationId")
+		if aid == "" {
+			undo()
+			return fmt.Sprintf("lineItem %d: lineItemIdentifier needs an activationId", i+1)
+		}
+		want := 1
+		if has(id, "count") {
+			n, ok := integer(id, "count")
+			if !ok || n < 0 {
+				undo()
+				return fmt.Sprintf("lineItem %d: count must be 0 or more", i+1)
+			}
+			want = n
+		}
+		override, _ := date(id, "expirationDateOverride")
+		have := current[strings.ToLower(aid)]
+		var err error
+		// An unchanged count keeps its mapping as it is (an override on it
+		// would need an unmap and a remap, letting another device take the
+		// copies in between).
+		switch delta := want - have; {
+		case delta > 0:
+			_, err = h.st.LinkAddOn(d.Key(), aid, delta, override)
+			if err == nil {
+				applied = append(applied, done{aid, delta})
+			}
+		case delta < 0:
+			_, err = h.st.DecrementAddOn(d.Key(), aid, -delta)
+			if err == nil {
+				applied = append(applied, done{aid, delta})
+			}
+		}
+		if err != nil {
+			undo()
+			return fmt.Sprintf("lineItem %d: %s", i+1, reason(err))
+		}
+		current[strings.ToLower(aid)] = want
+	}
+	return ""
+}
+
+// generatePrebuiltLicense makes a node-locked licence for each device and
+// product: FlexNet-style licence text, signed, kept as the device's
+// prebuilt licence (getDevicesQuery returns it with the preBuiltLicense
+// switch; the emulator keeps it in memory only).
+func (h *handlers) generatePrebuiltLicense(ctx context.Context, c *op.Call) (map[string]any, error) {
+	recs := objs(c.Request, "requestDataList")
+	if f := h.writeLimit(len(recs), "requestDataList"); f != nil {
+		return f, nil
+	}
+	ver := c.Op.Version.Number()
+	var b batch
+	for _, rec := range recs {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		id := obj(rec, "deviceIdentifier")
+		d, why := h.find(id)
+		if why == "" {
+			why = h.prebuild(d, rec, c.Now)
+		}
+		if why != "" {
+			b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
+			continue
+		}
+		b.succeed(identOf(d, ver))
+	}
+	return b.result("failedDevice", "deviceIdentifier"), nil
+}
+
+func (h *handlers) prebuild(d state.Device, rec map[string]any, now time.Time) string {
+	prod, why := h.product(obj(rec, "product"))
+	if why != "" {
+		return why
+	}
+	if lm := obj(rec, "licenseModel"); lm != nil {
+		ref := str(lm, "uniqueId")
+		if ref == "" {
+			ref = str(lm, "primaryKeys", "name")
+		}
+		if _, err := h.st.LicenseModel(ref); err != nil {
+			return reason(err)
+		}
+	}
+	start := now
+	if t, ok := date(rec, "startDate"); ok {
+		start = t
+	}
+	var expiry time.Time
+	perm, _ := boolean(rec, "isPermanent")
+	switch {
+	case perm:
+	case has(rec, "expirationDate"):
+		t, ok := date(rec, "expirationDate")
+		if !ok {
+			return "expirationDate is not a date"
+		}
+		expiry = t
+	case has(rec, "term"):
+		n, ok := integer(rec, "term", "numDuration")
+		if !ok || n < 1 {
+			return "term: numDuration must be 1 or more"
+		}
+		switch str(rec, "term", "durationUnit") {
+		case "DAYS":
+			expiry = start.AddDate(0, 0, n)
+		case "WEEKS":
+			expiry = start.AddDate(0, 0, 7*n)
+		case "MONTHS":
+			expiry = start.AddDate(0, n, 0)
+		default:
+			expiry = start.AddDate(n, 0, 0)
+		}
+	}
+	lic := sign.License{Vendor: d.Publisher, Issuer: "FlexNet Operations emulator"}
+	for _, f := range prod.Features {
+		lic.Lines = append(lic.Lines, sign.Line{Name: f.Name, Version: f.Version, Count: f.Count, HostID: d.DeviceID, Expiry: expiry, Start: start, Issued: now})
+	}
+	if len(lic.Lines) == 0 {
+		lic.Lines = []sign.Line{{Name: prod.Name, Version: prod.Version, HostID: d.DeviceID, Expiry: expiry, Start: start, Issued: now}}
+	}
+	text := h.signer.LicenseText(lic)
+	h.mu.Lock()
+	h.prebuilt[d.UniqueID] = prebuiltLicense{product: prod.Key(), text: text}
+	h.mu.Unlock()
+	return ""
+}
+
+// product resolves a productIdentifierType: by primary keys, else by uniqueId.
+func (h *handlers) product(id map[string]any) (state.Product, string) {
+	if id == nil {
+		return state.Product{}, "product is required"
+	}
+	if name := str(id, "primaryKeys", "name"); name != "" {
+		p, err := h.st.Product(state.ProductKey{Name: name, Version: str(id, "primaryKeys", "version")})
+		if err != nil {
+			return state.Product{}, reason(err)
+		}
+		return p, ""
+	}
+	if uid := str(id, "uniqueId"); uid != "" {
+		ps, err := h.st.Products(state.ProductQuery{}, state.Page{})
+		if err != nil {
+			return state.Product{}, reason(err)
+		}
+		for _, p := range ps {
+			if p.ID == uid {
+				return p, ""
+			}
+		}
+		return state.Product{}, "product not found"
+	}
+	return state.Product{}, "product needs a uniqueId or primaryKeys"
+}

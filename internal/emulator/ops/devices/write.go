@@ -1,0 +1,336 @@
+package devices
+
+import (
+	"context"
+	"strings"
+
+	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/state"
+)
+
+// batch collects the outcome of a write, record by record.
+type batch struct {
+	ok     int
+	failed []any
+	done   []any // identifiers of the records that succeeded
+}
+
+func (b *batch) fail(rec map[string]any) { b.failed = append(b.failed, rec) }
+
+func (b *batch) succeed(ident map[string]any) {
+	b.ok++
+	if ident != nil {
+		b.done = append(b.done, ident)
+	}
+}
+
+// result is the response: statusInfo, failedData {failedKey: [...]} and,
+// with dataKey, responseData {dataKey: [...]}.
+func (b *batch) result(failedKey, dataKey string) map[string]any {
+	m := map[string]any{"statusInfo": status(b.ok, len(b.failed))}
+	if len(b.failed) > 0 {
+		m["failedData"] = map[string]any{failedKey: b.failed}
+	}
+	if dataKey != "" && len(b.done) > 0 {
+		m["responseData"] = map[string]any{dataKey: b.done}
+	}
+	return m
+}
+
+// soldToOf reads the sold-to account from a channel partner list: the
+// current owner, else the first partner (FNO keeps the owner there).
+func soldToOf(cps map[string]any) string {
+	partners := objs(cps, "channelPartner")
+	for _, cp := range partners {
+		if b, _ := boolean(cp, "currentOwner"); b {
+			return accountRef(cp)
+		}
+	}
+	if len(partners) > 0 {
+		return accountRef(partners[0])
+	}
+	return ""
+}
+
+// accountRef names the account of a channel partner: accountUnit (v3+) or
+// organizationUnit, by uniqueId or primaryKeys/name.
+func accountRef(cp map[string]any) string {
+	for _, k := range []string{"accountUnit", "organizationUnit"} {
+		if id := str(cp, k, "uniqueId"); id != "" {
+			return id
+		}
+		if n := str(cp, k, "primaryKeys", "name"); n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+func (h *handlers) createDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
+	recs := objs(c.Request, "device")
+	if f := h.writeLimit(len(recs), "device"); f != nil {
+		return f, nil
+	}
+	ver := c.Op.Version.Number()
+	var b batch
+	for _, rec := range recs {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		d, why := h.newDevice(rec)
+		if why == "" {
+			created, err := h.st.CreateDevice(d)
+			if err == nil {
+				b.succeed(identOf(created, ver))
+				continue
+			}
+			why = reason(err)
+		}
+		b.fail(map[string]any{"device": rec, "reason": why})
+	}
+	return b.result("failedDevice", "deviceIdentifier"), nil
+}
+
+// newDevice reads deviceDataType.
+func (h *handlers) newDevice(rec map[string]any) (state.Device, string) {
+	id := obj(rec, "deviceIdentifier")
+	d := state.Device{
+		Class:       state.DeviceClass(str(id, "deviceType")),
+		DeviceID:    str(id, "deviceId"),
+		IDType:      state.IDType(str(id, "deviceIdType")),
+		Publisher:   str(id, "publisherName"),
+		HostType:    str(rec, "hostTypeName", "name"),
+		Description: str(rec, "description"),
+		Alias:       str(rec, "alias"),
+		Deployment:  str(rec, "deployment"),
+		SiteName:    str(rec, "siteName"),
+		SoldTo:      soldToOf(obj(rec, "channelPartners")),
+	}
+	if p := str(rec, "publisherIdName", "name"); p != "" {
+		if d.Publisher != "" && !strings.EqualFold(p, d.Publisher) {
+			return d, "publisherName and publisherIdName name different publishers"
+		}
+		d.Publisher = p
+	}
+	if d.DeviceID == "" {
+		if ids := list(id, "serverIds", "serverId"); len(ids) > 0 {
+			d.DeviceID = str(ids[0])
+		}
+	}
+	if d.Class == state.Server && d.DeviceID == "" && d.Deployment != "CLOUD" {
+		return d, "a SERVER needs a deviceId or serverIds unless it is deployed in the CLOUD"
+	}
+	if d.Class == state.Client && d.DeviceID != "" && d.IDType == "" {
+		d.IDType = state.IDString
+	}
+	if !h.deviceUserOff {
+		d.User = str(rec, "user")
+	}
+	return d, ""
+}
+
+func (h *handlers) updateDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
+	recs := objs(c.Request, "device")
+	if f := h.writeLimit(len(recs), "device"); f != nil {
+		return f, nil
+	}
+	ver := c.Op.Version.Number()
+	var b batch
+	for _, rec := range recs {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		cur, why := h.find(obj(rec, "deviceIdentifier"))
+		if why == "" {
+			updated, err := h.st.UpdateDevice(cur.Key(), func(d *state.Device) error { h.applyUpdate(d, rec); return nil })
+			if err == nil {
+				b.succeed(identOf(updated, ver))
+				continue
+			}
+			why = reason(err)
+		}
+		b.fail(map[string]any{"device": rec, "reason": why})
+	}
+	return b.result("failedDevice", "deviceIdentifier"), nil
+}
+
+// applyUpdate copies the elements updateDevDataType gives onto d; an absent
+// element leaves its field alone, an empty one clears it.
+func (h *handlers) applyUpdate(d *state.Device, rec map[string]any) {
+	set := func(key string, field *string, path ...string) {
+		if has(rec, key) {
+			*field = str(rec, append([]string{key}, path...)...)
+		}
+	}
+	set("deviceId", &d.DeviceID)
+	if !has(rec, "deviceId") && has(rec, "serverIds") {
+		if ids := list(rec, "serverIds", "serverId"); len(ids) > 0 {
+			d.DeviceID = str(ids[0])
+		}
+	}
+	if has(rec, "deviceIdType") {
+		d.IDType = state.IDType(str(rec, "deviceIdType"))
+	}
+	set("hostTypeName", &d.HostType, "name")
+	set("publisherIdName", &d.Publisher, "name")
+	set("description", &d.Description)
+	set("alias", &d.Alias)
+	set("siteName", &d.SiteName)
+	if !h.deviceUserOff {
+		set("user", &d.User)
+	}
+	if u := obj(rec, "updateChannelPartners"); u != nil {
+		acct := soldToOf(obj(u, "channelPartners"))
+		switch str(u, "opType") {
+		case "REPLACE", "ADD":
+			d.SoldTo = acct
+		case "DELETE":
+			if acct == "" || strings.EqualFold(acct, d.SoldTo) {
+				d.SoldTo = ""
+			} else if a, err := h.st.Account(acct); err == nil && a.ID == d.SoldTo {
+				d.SoldTo = ""
+			}
+		}
+	}
+}
+
+func (h *handlers) deleteDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
+	ids := objs(c.Request, "deviceIdentifier")
+	if f := h.writeLimit(len(ids), "deviceIdentifier"); f != nil {
+		return f, nil
+	}
+	var b batch
+	for _, id := range ids {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		d, why := h.find(id)
+		if why == "" {
+			err := h.st.DeleteDevice(d.Key())
+			if err == nil {
+				b.succeed(nil)
+				continue
+			}
+			why = reason(err)
+		}
+		b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
+	}
+	return b.result("failedDevice", ""), nil
+}
+
+func (h *handlers) moveDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
+	ids := objs(c.Request, "sourceDevices", "deviceIdentifier")
+	if f := h.writeLimit(len(ids), "deviceIdentifier"); f != nil {
+		return f, nil
+	}
+	target := str(c.Request, "soldToUniqueId")
+	if target == "" {
+		target = str(c.Request, "soldToName")
+	}
+	var b batch
+	for _, id := range ids {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		why := ""
+		if target == "" {
+			why = "soldToUniqueId or soldToName is required"
+		} else {
+			d, w := h.find(id)
+			why = w
+			if why == "" {
+				if _, err := h.st.MoveDevice(d.Key(), target); err == nil {
+					b.succeed(nil)
+					continue
+				} else {
+					why = reason(err)
+				}
+			}
+		}
+		b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
+	}
+	return b.result("failedDevice", ""), nil
+}
+
+func (h *handlers) obsoleteHost(ctx context.Context, c *op.Call) (map[string]any, error) {
+	hosts := objs(c.Request, "host")
+	if f := h.writeLimit(len(hosts), "host"); f != nil {
+		return f, nil
+	}
+	var b batch
+	for _, host := range hosts {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		id := obj(host, "hostIdentifier")
+		d, why := h.find(id)
+		if why == "" {
+			if _, err := h.st.ObsoleteHost(d.Key()); err == nil {
+				b.succeed(nil)
+				continue
+			} else {
+				why = reason(err)
+			}
+		}
+		b.fail(map[string]any{"hostIdentifier": id, "reason": why})
+	}
+	return b.result("failedHost", ""), nil
+}
+
+// returnHost marks each host RETURNED, giving its add-on copies back; with
+// a targetHostIdentifier the same add-ons are mapped onto the target (a
+// rehost), which must exist and be active before anything changes.
+func (h *handlers) returnHost(ctx context.Context, c *op.Call) (map[string]any, error) {
+	recs := objs(c.Request, "returnHosts")
+	if f := h.writeLimit(len(recs), "returnHosts"); f != nil {
+		return f, nil
+	}
+	var b batch
+	for _, rec := range recs {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		id := obj(rec, "hostIdentifier")
+		if why := h.returnOne(rec); why != "" {
+			b.fail(map[string]any{"hostIdentifier": id, "reason": why})
+			continue
+		}
+		b.succeed(nil)
+	}
+	return b.result("failedHost", ""), nil
+}
+
+func (h *handlers) returnOne(rec map[string]any) string {
+	d, why := h.find(obj(rec, "hostIdentifier"))
+	if why != "" {
+		return why
+	}
+	var target state.Device
+	if t := obj(rec, "targetHostIdentifier"); t != nil {
+		if target, why = h.find(t); why != "" {
+			return "target host: " + why
+		}
+		if target.Status != state.DeviceActive {
+			return "target host: the device is not active"
+		}
+		if target.UniqueID == d.UniqueID {
+			return "the target host is the returned host"
+		}
+	}
+	if _, err := h.st.ReturnHost(d.Key()); err != nil {
+		return reason(err)
+	}
+	if target.UniqueID == "" {
+		return ""
+	}
+	// The returned host has no add-ons any more: map the ones it had.
+	for _, a := range d.AddOns {
+		if a.Count == 0 {
+			continue
+		}
+		if _, err := h.st.LinkAddOn(target.Key(), a.ActivationID, a.Count, a.ExpirationOverride); err != nil {
+			return "host returned, but an add-on could not be moved to the target host: " + reason(err)
+		}
+	}
+	return ""
+}
