@@ -36,7 +36,7 @@ func (r *renderer) on(key string) bool { return flag(r.cfg, key) }
 
 // soldTo is soldToType (and soldToOrgNameType, soldToAcctNameType): the
 // display name is required before v3.
-func (r *renderer) soldTo(d state.Device) map[string]any {
+func (r *renderer) soldTo(d state.Device) any {
 	a := r.l.account(d.SoldTo)
 	if a == nil {
 		return nil
@@ -49,7 +49,7 @@ func accountIdent(a *state.Account) map[string]any {
 	return map[string]any{"uniqueId": a.ID, "primaryKeys": map[string]any{"name": a.Name}}
 }
 
-func (r *renderer) channelPartners(d state.Device) map[string]any {
+func (r *renderer) channelPartners(d state.Device) any {
 	a := r.l.account(d.SoldTo)
 	if a == nil {
 		return nil
@@ -115,7 +115,7 @@ func productIdent(p state.ProductKey, line string) map[string]any {
 }
 
 // entitledProducts is entitledProductDataListType for one add-on.
-func (r *renderer) entitledProducts(a state.AddOn, it *state.LineItem, line bool) map[string]any {
+func (r *renderer) entitledProducts(a state.AddOn, it *state.LineItem, line bool) any {
 	if it == nil || it.Product.Name == "" {
 		return nil
 	}
@@ -257,6 +257,9 @@ func (r *renderer) addonLineItemData(a state.AddOn) map[string]any {
 }
 
 // featureData lists featureDataDataType for the device's add-on features.
+// Every function here that may have nothing returns an untyped nil, which
+// the projection omits (a nil map in an interface would be an empty
+// element).
 func (r *renderer) featureData(d state.Device) []any {
 	var out []any
 	for _, f := range r.l.features(d) {
