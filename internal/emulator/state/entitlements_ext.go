@@ -1,5 +1,7 @@
 package state
 
+import "errors"
+
 // Additions for the EntitlementOrderService and LicenseService handlers
 // (internal/emulator/ops/entitlements), kept apart from the state helper's
 // files: deleting and updating entitlements, and finding a product by its
@@ -144,4 +146,49 @@ func (s *Store) DeleteEntitlement(id string) error {
 		s.itemByAID[lower(s.items[i].ActivationID)] = int32(i)
 	}
 	return nil
+}
+
+// CreateFulfillments records several fulfilments all or nothing
+// (createLicensesAsBatch): each consumes its copies as CreateFulfillment
+// does, and if one cannot, the copies taken for the others go back and none
+// is recorded. The error names the failing fulfilment's position (1-based)
+// in fs.
+func (s *Store) CreateFulfillments(fs []Fulfillment) ([]Fulfillment, error) {
+	for i, f := range fs {
+		if f.Count <= 0 {
+			return nil, invalidf("fulfillment %d: fulfill count must be greater than zero", i+1)
+		}
+		if f.HostID == "" {
+			return nil, invalidf("fulfillment %d: a host id is required", i+1)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	idx := make([]int32, len(fs))
+	undo := func(n int) {
+		for j := range n {
+			s.items[idx[j]].Fulfilled -= fs[j].Count
+		}
+	}
+	for i, f := range fs {
+		li, ok := s.itemByAID[lower(f.ActivationID)]
+		if !ok {
+			undo(i)
+			return nil, fail(ErrNotFound, "fulfillment %d: line item not found", i+1)
+		}
+		if err := s.consume(li, f.Count); err != nil {
+			undo(i)
+			var se *Error
+			if errors.As(err, &se) {
+				return nil, fail(se.Kind, "fulfillment %d: %s", i+1, se.Reason)
+			}
+			return nil, err
+		}
+		idx[i] = li
+	}
+	out := make([]Fulfillment, len(fs))
+	for i, f := range fs {
+		out[i] = s.addFulfillment(f, idx[i])
+	}
+	return out, nil
 }

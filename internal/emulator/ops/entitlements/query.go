@@ -1,0 +1,191 @@
+package entitlements
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fnokit/fnokit/internal/emulator/state"
+)
+
+// criteria reads query criteria from a queryParams map, collecting the
+// first problem instead of failing at each call.
+type criteria struct {
+	m   map[string]any
+	err string
+}
+
+// match reads a SimpleQueryType (or StateQueryType) criterion.
+func (c *criteria) match(key string) state.Match {
+	v := obj(c.m[key])
+	if v == nil {
+		return state.Match{}
+	}
+	m := state.Match{Value: str(v, "value"), Type: state.SearchType(str(v, "searchType"))}
+	if m.Type == "" {
+		m.Type = state.Equals
+	}
+	if err := m.Validate(key, false); err != nil && c.err == "" {
+		c.err = err.Error()
+	}
+	return m
+}
+
+// date reads a DateQueryType criterion.
+func (c *criteria) date(key string) state.DateMatch {
+	v := obj(c.m[key])
+	if v == nil {
+		return state.DateMatch{}
+	}
+	t, ok := date(v, "value")
+	if !ok {
+		t, ok = dateTime(v, "value")
+	}
+	m := state.DateMatch{Value: t, Type: state.DateSearchType(str(v, "searchType"))}
+	switch {
+	case !ok:
+		c.fail("%s: value is not a date", key)
+	case m.Type != state.Before && m.Type != state.After && m.Type != state.On:
+		c.fail("%s: unsupported search type", key)
+	}
+	return m
+}
+
+// flag reads an optional boolean criterion.
+func (c *criteria) flag(key string) *bool {
+	b, ok := boolean(c.m, key)
+	if !ok {
+		return nil
+	}
+	return &b
+}
+
+func (c *criteria) fail(format string, args ...any) {
+	if c.err == "" {
+		c.err = fmt.Sprintf(format, args...)
+	}
+}
+
+// number reads a NumberQueryType criterion as a predicate.
+func (c *criteria) number(key string) func(int) bool {
+	v := obj(c.m[key])
+	if v == nil {
+		return nil
+	}
+	n, ok := integer(v, "value")
+	if !ok {
+		c.fail("%s: value is not a number", key)
+		return nil
+	}
+	switch str(v, "searchType") {
+	case "GREATER_THAN":
+		return func(x int) bool { return int64(x) > n }
+	case "GREATER_THAN_EQUALS":
+		return func(x int) bool { return int64(x) >= n }
+	case "LESS_THAN":
+		return func(x int) bool { return int64(x) < n }
+	case "LESS_THAN_EQUALS":
+		return func(x int) bool { return int64(x) <= n }
+	case "EQUALS":
+		return func(x int) bool { return int64(x) == n }
+	case "NOT_EQUALS":
+		return func(x int) bool { return int64(x) != n }
+	}
+	c.fail("%s: unsupported search type", key)
+	return nil
+}
+
+// attrs reads a list of custom attribute criteria (attributeName with a
+// stringValue SimpleQueryType, or a booleanValue) as a predicate over
+// attributes; nil when there are none.
+func (c *criteria) attrs(key string) func([]state.Attribute) bool {
+	list := list(get(c.m, key, "attribute"))
+	if len(list) == 0 {
+		return nil
+	}
+	type one struct {
+		name string
+		m    state.Match
+	}
+	var want []one
+	for _, a := range list {
+		name := str(a, "attributeName")
+		sub := criteria{m: obj(a)}
+		m := sub.match("stringValue")
+		if b, ok := boolean(a, "booleanValue"); ok && !m.Set() {
+			m = state.Match{Value: fmt.Sprint(b), Type: state.Equals}
+		}
+		if sub.err != "" {
+			c.fail("%s: %s", key, sub.err)
+		}
+		want = append(want, one{name, m})
+	}
+	return func(as []state.Attribute) bool {
+		for _, w := range want {
+			if !slices.ContainsFunc(as, func(a state.Attribute) bool {
+				return strings.EqualFold(a.Name, w.name) && w.m.Matches(a.Value)
+			}) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// unmodelled reports the first of keys present in the criteria: fields the
+// emulator's data never has (channel partners, maintenance line items,
+// version dates, e-mail templates). A criterion on them matches nothing,
+// as it would on a tenant whose records lack those fields.
+func (c *criteria) unmodelled(keys ...string) bool {
+	for _, k := range keys {
+		if c.m[k] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// durationEq compares a DurationType criterion with a line item's.
+func durationEq(v any, d state.Duration) bool {
+	n, _ := integer(v, "numDuration")
+	return int(n) == d.Count && strings.EqualFold(str(v, "durationUnit"), d.Unit)
+}
+
+// filterPage applies an extra predicate the state query cannot, then pages:
+// the state returns every match (at most a tenant's worth of line items or
+// entitlements) and the handler keeps page p of those that pass.
+func filterPage[T any](all []T, keep func(T) bool, p state.Page) (page []T, total int) {
+	var kept []T
+	for _, x := range all {
+		if keep(x) {
+			kept = append(kept, x)
+		}
+	}
+	lo := (p.Number - 1) * p.Size
+	if p.Size <= 0 {
+		return kept, len(kept)
+	}
+	if lo >= len(kept) || lo < 0 {
+		return nil, len(kept)
+	}
+	hi := min(lo+p.Size, len(kept))
+	return kept[lo:hi], len(kept)
+}
+
+// dayBefore etc. compare calendar days for DateTimeQueryType criteria.
+func dateTimeMatch(v any, t time.Time) bool {
+	want, ok := dateTime(v, "value")
+	if !ok {
+		return false
+	}
+	switch str(v, "searchType") {
+	case "BEFORE":
+		return t.Before(want)
+	case "AFTER":
+		return t.After(want)
+	case "ON":
+		return t.UTC().Truncate(24 * time.Hour).Equal(want.UTC().Truncate(24 * time.Hour))
+	}
+	return false
+}
