@@ -19,6 +19,9 @@ type query struct {
 	// User option is off.
 	userIgnored bool
 	invalid     string // a criterion that cannot be evaluated: FAILURE
+	// freeNotEquals: NOT_EQUALS is a free-text search type (base only; v1
+	// dropped it from simpleSearchType, NOTES.md).
+	freeNotEquals bool
 }
 
 // simpleMatch reads a SimpleQueryType-shaped criterion (value + searchType).
@@ -107,7 +110,7 @@ func (q *query) text(params map[string]any, key string, slot *state.Match, vals 
 	if !ok {
 		return
 	}
-	if m.Type == state.NotEquals {
+	if m.Type == state.NotEquals && q.freeNotEquals {
 		q.local = append(q.local, matchAny(m, vals))
 		return
 	}
@@ -134,8 +137,8 @@ func (q *query) enum(params map[string]any, key string, slot *state.Match) {
 // localText adds a free-text criterion only checked here.
 func (q *query) localText(params map[string]any, key string, vals values) {
 	if m, ok := simpleMatch(params, key); ok {
-		switch m.Type {
-		case state.Equals, state.NotEquals, state.StartsWith, state.EndsWith, state.Contains:
+		switch {
+		case m.Validate(key, false) == nil, m.Type == state.NotEquals && q.freeNotEquals:
 			q.local = append(q.local, matchAny(m, vals))
 		default:
 			q.fail(key)
@@ -185,11 +188,11 @@ func (h *handlers) userString(q *query, params map[string]any) {
 	q.text(params, "userString", &q.q.UserString, devUser)
 }
 
-// getDevicesQuery reads getDevicesParametersType (getDevicesQuery and
-// getDeviceCount, every version; absent elements of older versions are
-// simply not there).
-func (h *handlers) devicesQuery(params map[string]any) *query {
-	q := &query{}
+// devicesQuery reads getDevicesParametersType (getDevicesQuery and
+// getDeviceCount) of version ver; elements a version lacks are simply not
+// in its requests.
+func (h *handlers) devicesQuery(params map[string]any, ver int) *query {
+	q := &query{freeNotEquals: ver == 0}
 	if params == nil {
 		return q
 	}
@@ -219,7 +222,7 @@ func (h *handlers) devicesQuery(params map[string]any) *query {
 	// status is DeviceStateQueryType: a deviceStatusType with the free-text
 	// search types, which mean the same on an enumeration value.
 	if m, ok := simpleMatch(params, "status"); ok {
-		if m.Type == state.NotEquals || m.Validate("status", false) == nil {
+		if (m.Type == state.NotEquals && q.freeNotEquals) || m.Validate("status", false) == nil {
 			q.q.Status = m
 		} else {
 			q.fail("status")

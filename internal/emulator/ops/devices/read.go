@@ -27,7 +27,7 @@ func (h *handlers) getDevicesQuery(_ context.Context, c *op.Call) (map[string]an
 	if why != "" {
 		return queryFailure("failedData", why), nil
 	}
-	q := h.devicesQuery(obj(c.Request, "queryParams"))
+	q := h.devicesQuery(obj(c.Request, "queryParams"), c.Op.Version.Number())
 	if q.invalid != "" {
 		return queryFailure("failedData", q.invalid), nil
 	}
@@ -44,7 +44,7 @@ func (h *handlers) getDevicesQuery(_ context.Context, c *op.Call) (map[string]an
 }
 
 func (h *handlers) getDeviceCount(_ context.Context, c *op.Call) (map[string]any, error) {
-	return h.count(h.devicesQuery(obj(c.Request, "queryParams")))
+	return h.count(h.devicesQuery(obj(c.Request, "queryParams"), c.Op.Version.Number()))
 }
 
 func (h *handlers) countDevices(_ context.Context, c *op.Call) (map[string]any, error) {
