@@ -168,7 +168,7 @@ func (s *Store) CreateDevice(d Device) (Device, error) {
 	if d.Modified.IsZero() {
 		d.Modified = d.Created
 	}
-	x, err := s.compact(&d)
+	x, err := s.compact(&d, true)
 	if err != nil {
 		return Device{}, err
 	}
@@ -178,7 +178,7 @@ func (s *Store) CreateDevice(d Device) (Device, error) {
 }
 
 // compact turns a Device into its stored form, resolving parent and sold-to.
-func (s *Store) compact(d *Device) (device, error) {
+func (s *Store) compact(d *Device, create bool) (device, error) {
 	if d.IDType == "" {
 		d.IDType = IDString
 	}
@@ -196,7 +196,9 @@ func (s *Store) compact(d *Device) (device, error) {
 		deploy: s.str.id(d.Deployment), machine: s.str.id(d.MachineType), parent: -1, soldTo: -1,
 		created: unix(d.Created), modified: unix(d.Modified), sync: unix(d.LastSync), request: unix(d.LastRequest),
 	}
-	if d.Class == ServedClient || !d.Parent.IsZero() || d.Parent.DeviceID != "" {
+	// a new served client needs its server; an existing one may have lost
+	// it (its server was deleted)
+	if (create && d.Class == ServedClient) || !d.Parent.IsZero() || d.Parent.DeviceID != "" {
 		p := s.deviceIndex(DeviceKey{UniqueID: d.Parent.UniqueID, DeviceID: d.Parent.DeviceID})
 		if p < 0 {
 			return device{}, fail(ErrNotFound, "server of the served client not found")
@@ -269,7 +271,7 @@ func (s *Store) UpdateDevice(k DeviceKey, fn func(*Device) error) (Device, error
 		}
 	}
 	d.Modified = s.now()
-	x, err := s.compact(&d)
+	x, err := s.compact(&d, false)
 	if err != nil {
 		return Device{}, err
 	}

@@ -256,15 +256,10 @@ func Decode(r io.Reader) (*Store, error) {
 				}
 				parents = append(parents, p)
 				d.Parent = DeviceRef{}
-				cls := d.Class
-				if cls == ServedClient {
-					d.Class = Client // parent resolved below, once all devices are in
-				}
-				x, err := s.compact(&d)
+				x, err := s.compact(&d, false) // parent resolved below, once all devices are in
 				if err != nil {
 					return err
 				}
-				x.class = s.str.id(string(cls))
 				for _, a := range d.AddOns {
 					li, ok := s.itemByAID[lower(a.ActivationID)]
 					if !ok {

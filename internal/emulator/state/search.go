@@ -112,6 +112,18 @@ func (s *Store) eachDevice(q *DeviceQuery, m func(i int32) bool, fn func(int32) 
 			x.scan(key, exact, visit)
 			return
 		}
+		if q.DeviceID.Type == Contains {
+			// A cheap substring pre-filter in creation order (memory order
+			// of the IDs); m still applies the full, case-folding match.
+			sub := lower(q.DeviceID.Value)
+			for i := range s.devs {
+				d := &s.devs[i]
+				if !d.dead && containsLower(d.id, sub) && m(int32(i)) && !fn(int32(i)) {
+					return
+				}
+			}
+			return
+		}
 	}
 	for i := range s.devs {
 		if !s.devs[i].dead && m(int32(i)) && !fn(int32(i)) {
@@ -345,4 +357,15 @@ func (s *Store) sortDevices(ids []int32, by []SortBy) {
 		}
 		return cmp.Compare(a, b)
 	})
+}
+
+// containsLower reports whether s contains sub (lower-case), ignoring the
+// case of ASCII letters in s without allocating when s is lower-case.
+func containsLower(s, sub string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.Contains(lower(s), sub)
+		}
+	}
+	return strings.Contains(s, sub)
 }
