@@ -121,7 +121,7 @@ func TestGenerateCapabilityResponse(t *testing.T) {
 	h := newTest(st)
 	out := call(t, h, "v7", "generateCapabilityResponse", map[string]any{"device": []any{
 		map[string]any{"deviceIdentifier": ident("CLIENT", "BRAND-NEW"), "bufferLicense": "true",
-			"lineItem": []any{map[string]any{"lineItemIdentifier": map[string]any{"activationId": aidTen, "count": "3"}}},
+			"lineItem":         []any{map[string]any{"lineItemIdentifier": map[string]any{"activationId": aidTen, "count": "3"}}},
 			"vendorDictionary": map[string]any{"entry": []any{map[string]any{"name": "tier", "stringValue": "gold"}}}},
 		// AID-TWO has 1 copy left: asking for 2 fails, and the AID-TEN copy
 		// mapped before it in the same device is given back.

@@ -69,6 +69,9 @@ func TestResponsesAnswerTheSchema(t *testing.T) {
 							}
 							for i, req := range append([]map[string]any{req}, filled(o.Name)...) {
 								out := call(t, h, v.Version.String(), o.Name, req)
+								if bad, err := project.Undeclared(Service, o.Name, out); err != nil || len(bad) > 0 {
+									t.Errorf("%s request %d: keys no version declares: %v %v", o.Name, i, bad, err)
+								}
 								tree, err := proj.Response(o.Name, out)
 								if err != nil {
 									t.Errorf("store %d %s request %d: projection: %v", si, o.Name, i, err)
@@ -117,7 +120,11 @@ func filled(operation string) []map[string]any {
 	lineItems := func(aids ...string) []any {
 		var out []any
 		for _, a := range aids {
-			out = append(out, map[string]any{"lineItemIdentifier": map[string]any{"activationId": a, "count": "1"}})
+			li := map[string]any{"activationId": a, "count": "1"}
+			if operation == "deleteAddonLineItems" { // deleteLineItemIdentifier has no count
+				delete(li, "count")
+			}
+			out = append(out, map[string]any{"lineItemIdentifier": li})
 		}
 		return out
 	}

@@ -341,7 +341,7 @@ func (r *renderer) v3Device(d state.Device, full bool) map[string]any {
 	if r.on("lastRequestTime") {
 		m["lastRequestTime"] = timeOrNil(d.LastRequest)
 	}
-	if r.on("hasUpdates") {
+	if r.on("hasUpdates") && !full { // searchDevices only; getDevice lists updates
 		m["hasUpdates"] = op.Bool(false)
 	}
 	if full {

@@ -17,7 +17,7 @@ func TestCreateDevice(t *testing.T) {
 			"alias": "fresh", "siteName": "Tromsø", "hostTypeName": map[string]any{"name": "FLX_CLIENT"},
 			"channelPartners": map[string]any{"channelPartner": []any{
 				map[string]any{"tierName": endCustomerTier, "accountUnit": map[string]any{"primaryKeys": map[string]any{"name": "Beta Industries"}}, "currentOwner": "true"}}}},
-		map[string]any{"deviceIdentifier": ident("CLIENT", devA1)},                  // exists
+		map[string]any{"deviceIdentifier": ident("CLIENT", devA1)},                 // exists
 		map[string]any{"deviceIdentifier": map[string]any{"deviceType": "SERVER"}}, // a local server needs an ID
 	}})
 	if statusOf(out) != partialFailure {
