@@ -42,7 +42,7 @@ func fixture(t testing.TB) *state.Store {
 	must(st.AddLicenseModel(state.LicenseModel{Name: "FNP Floating", Technology: "FlexNet Publisher"}))
 	must(st.AddLicenseModel(state.LicenseModel{Name: "Embedded Counted", Technology: "FlexNet Embedded"}))
 	must(st.AddProduct(state.Product{Name: "PhotoPrint", Version: "2.0", Type: "LICENSED_PRODUCT",
-		Features: []state.FeatureCount{{Name: "PP_BASE", Version: "2.0", Count: 1}, {Name: "PP_PRO", Version: "2.0", Count: 2}},
+		Features:      []state.FeatureCount{{Name: "PP_BASE", Version: "2.0", Count: 1}, {Name: "PP_PRO", Version: "2.0", Count: 2}},
 		LicenseModels: []string{"FNP Floating"}}))
 	must(st.AddProduct(state.Product{Name: "CloudSync", Version: "1.0", Type: "LICENSED_PRODUCT", LicenseModels: []string{"Embedded Counted"}}))
 	must(st.AddPartNumber(state.PartNumber{PartID: "PP-100", Product: state.ProductKey{Name: "PhotoPrint", Version: "2.0"}, LicenseModel: "FNP Floating"}))
@@ -128,7 +128,9 @@ func fulIdent(id string) map[string]any {
 	return map[string]any{"primaryKeys": map[string]any{"fulfillmentId": id}}
 }
 
-func nodeHost(id string) map[string]any { return map[string]any{"nodeIds": map[string]any{"nodeId": []any{id}}} }
+func nodeHost(id string) map[string]any {
+	return map[string]any{"nodeIds": map[string]any{"nodeId": []any{id}}}
+}
 
 func createReq(aid string, count int, host map[string]any) map[string]any {
 	m := map[string]any{"activationId": aid, "fulfillCount": fmt.Sprint(count)}
