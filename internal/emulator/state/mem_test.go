@@ -2,6 +2,7 @@ package state
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -32,6 +33,22 @@ func TestMillionDevices(t *testing.T) {
 	t.Logf("heap in use %d MiB, runtime Sys %d MiB, %s", ms.HeapInuse>>20, ms.Sys>>20, vmRSS())
 	if got := s.Counts().Devices; got != n {
 		t.Fatalf("generated %d devices, want %d", got, n)
+	}
+	path := filepath.Join(t.TempDir(), "state.bin")
+	start = time.Now()
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	saved := time.Since(start)
+	fi, _ := os.Stat(path)
+	start = time.Now()
+	l, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("saved %d MiB in %v, loaded in %v", fi.Size()>>20, saved, time.Since(start))
+	if l.Counts() != s.Counts() {
+		t.Fatalf("loaded %+v, saved %+v", l.Counts(), s.Counts())
 	}
 	runtime.KeepAlive(s)
 }
