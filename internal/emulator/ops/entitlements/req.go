@@ -53,6 +53,12 @@ func str(v any, keys ...string) string {
 	case map[string]any:
 		s, _ := x["#text"].(string)
 		return strings.TrimSpace(s)
+	case []any:
+		// A repeatable leaf read as one value (v8 accountUnitName/value
+		// with a single value): its first occurrence.
+		if len(x) > 0 {
+			return str(x[0])
+		}
 	}
 	return ""
 }
