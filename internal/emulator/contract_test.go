@@ -411,7 +411,9 @@ func TestHarnessCatchesDrift(t *testing.T) {
 		Seed:  1,
 		Sizes: harnessSizes,
 		Register: func(r *op.Registry, _ *state.Store, _ op.Settings) {
-			r.Handle(service, opName, func(context.Context, *op.Call) (map[string]any, error) {
+			// From the called version itself, so that it takes over from
+			// the built-in handler whatever version that starts at.
+			r.HandleFrom(service, opName, version, func(context.Context, *op.Call) (map[string]any, error) {
 				mu.Lock()
 				defer mu.Unlock()
 				if failWith != nil {
