@@ -65,8 +65,8 @@ type Config struct {
 	// they can be changed later through SetFaults or the admin endpoint.
 	Faults server.Faults
 
-	// Register, if set, registers extra handlers before the built-in ones:
-	// for the versions it covers, its handlers take precedence (tests use
+	// Register, if set, registers handlers that take precedence over the
+	// built-in ones for the operations and versions they cover (tests use
 	// it to plant slow or failing operations).
 	Register func(r *op.Registry, st *state.Store, settings op.Settings)
 
@@ -114,14 +114,17 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg := op.NewRegistry()
+	builtin := op.NewRegistry()
+	registerOps(builtin, st, cfg)
+	var handlers server.Handlers = builtin
 	if cfg.Register != nil {
-		cfg.Register(reg, st, cfg.Settings)
+		over := op.NewRegistry()
+		cfg.Register(over, st, cfg.Settings)
+		handlers = layered{over, builtin}
 	}
-	registerOps(reg, st, cfg.Settings)
 
 	srv, err := server.New(server.Config{
-		Registry:    reg,
+		Registry:    handlers,
 		Project:     projector,
 		User:        cfg.User,
 		Password:    cfg.Password,
@@ -193,6 +196,18 @@ func buildState(ctx context.Context, cfg Config) (st *state.Store, loaded bool, 
 	}
 	st.SetClock(cfg.Now)
 	return st, loaded, nil
+}
+
+// layered looks an operation up in each registry in turn.
+type layered []*op.Registry
+
+func (l layered) Lookup(o contract.Operation) (op.Handler, bool) {
+	for _, r := range l {
+		if h, ok := r.Lookup(o); ok {
+			return h, true
+		}
+	}
+	return nil, false
 }
 
 // projector adapts the project package to the server's Projection.

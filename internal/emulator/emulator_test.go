@@ -135,7 +135,7 @@ func TestCloseDrainsRequestsInFlight(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		done <- result{resp.StatusCode, b, err}
 	}()
-	<-entered
+	waitFor(t, entered, "the handler")
 
 	closed := make(chan error, 1)
 	go func() { closed <- e.Close(context.Background()) }()
@@ -191,7 +191,7 @@ func TestCloseDeadlineCutsOff(t *testing.T) {
 		}
 		errc <- err
 	}()
-	<-entered
+	waitFor(t, entered, "the handler")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := e.Close(ctx); err == nil || !strings.Contains(err.Error(), "drain") {
@@ -257,5 +257,16 @@ func TestStateFileRoundTrip(t *testing.T) {
 	}
 	if _, err := Start(context.Background(), Config{Sizes: small, StateFile: broken}); err == nil {
 		t.Error("a broken state file was accepted")
+	}
+}
+
+// waitFor waits for ch to close; the bound only keeps a broken test from
+// hanging the run, it asserts nothing about speed.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(time.Minute):
+		t.Fatalf("%s was never reached", what)
 	}
 }

@@ -2,6 +2,11 @@ package emulator
 
 import (
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
+	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
+	"github.com/fnokit/fnokit/internal/emulator/ops/entitlements"
+	"github.com/fnokit/fnokit/internal/emulator/server"
+	"github.com/fnokit/fnokit/internal/emulator/sign"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -9,8 +14,17 @@ import (
 // built, loaded and saved, and which ops packages register handlers. Add an
 // ops package here when it lands.
 
-// registerOps registers the handlers of every ops package.
-func registerOps(r *op.Registry, st *state.Store, settings op.Settings) {
+// registerOps registers the handlers of every ops package. The signing key
+// and the SSO token key derive from the data set's seed, so a seeded
+// emulator signs and issues the same bytes every run.
+func registerOps(r *op.Registry, st *state.Store, cfg Config) {
+	signer := sign.New(cfg.Seed)
+	devices.RegisterSigned(r, st, cfg.Settings, signer)
+	entitlements.RegisterSigned(r, st, cfg.Settings, signer)
+	accounts.RegisterWith(r, st, cfg.Settings, accounts.Options{
+		Seed:         cfg.Seed,
+		Authenticate: server.Matcher(cfg.User, cfg.Password),
+	})
 }
 
 // generateState builds the seeded data set.

@@ -52,6 +52,13 @@ func (c credentials) match(user, password string) bool {
 	return okU&okP == 1
 }
 
+// Matcher returns a constant-time check of a user name and password
+// against the given ones, for handlers that authenticate users themselves
+// (FlexnetAuthentication's authenticateUser).
+func Matcher(user string, password Secret) func(user, password string) bool {
+	return newCredentials(user, password).match
+}
+
 type authOutcome int
 
 const (

@@ -66,9 +66,15 @@ const (
 	DefaultRealm       = "FlexNet Operations (fnokit emulator)"
 )
 
+// Handlers finds the handler of an operation; *op.Registry is one, and the
+// emulator layers its overrides over the built-in handlers with another.
+type Handlers interface {
+	Lookup(o contract.Operation) (op.Handler, bool)
+}
+
 // Config configures a Server. Registry, Project and User are required.
 type Config struct {
-	Registry *op.Registry
+	Registry Handlers
 	Project  Projector
 	// User and Password are the one web-services user the emulator knows.
 	User     string
