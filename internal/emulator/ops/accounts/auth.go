@@ -99,7 +99,7 @@ type auth struct {
 
 // lifetime reads v1's tokenTimeoutSeconds; reason is a fault message.
 func lifetime(req map[string]any) (time.Duration, string) {
-	n, present, ok := integer(req, "tokenTimeoutSeconds")
+	n, present, ok := op.GetInt(req, "tokenTimeoutSeconds")
 	switch {
 	case !ok:
 		return 0, "tokenTimeoutSeconds is not an integer"
@@ -117,7 +117,7 @@ func lifetime(req map[string]any) (time.Duration, string) {
 // user in (and authenticated itself to call this), so the token is issued
 // for the identity it names, as FNO does for single sign-on.
 func (a *auth) secureToken(_ context.Context, c *op.Call) (map[string]any, error) {
-	user := str(c.Request, "userId")
+	user := op.Str(c.Request, "userId")
 	if user == "" {
 		return nil, op.ClientFault("userId must not be empty")
 	}
@@ -131,7 +131,7 @@ func (a *auth) secureToken(_ context.Context, c *op.Call) (map[string]any, error
 // userToken is the deprecated getUserToken (base only): the user name is the
 // element's text, the token is getSecureToken's with the default lifetime.
 func (a *auth) userToken(_ context.Context, c *op.Call) (map[string]any, error) {
-	user := str(c.Request)
+	user := op.Str(c.Request)
 	if user == "" {
 		return nil, op.ClientFault("the user name must not be empty")
 	}
@@ -142,9 +142,9 @@ func (a *auth) userToken(_ context.Context, c *op.Call) (map[string]any, error) 
 // issued that has not expired and, when identity/userId is given, names that
 // user. statusMessage says why not; neither ever repeats the token.
 func (a *auth) validateToken(_ context.Context, c *op.Call) (map[string]any, error) {
-	user, code, msg := a.tok.check(str(c.Request, "token"), c.Now)
+	user, code, msg := a.tok.check(op.Str(c.Request, "token"), c.Now)
 	if code == tokenValid {
-		if want := str(c.Request, "identity", "userId"); want != "" && want != user {
+		if want := op.Str(c.Request, "identity", "userId"); want != "" && want != user {
 			code, msg = tokenWrongUser, "the token was issued for another user"
 		}
 	}
@@ -158,7 +158,7 @@ func (a *auth) validateToken(_ context.Context, c *op.Call) (map[string]any, err
 func (a *auth) authenticateUser(_ context.Context, c *op.Call) (map[string]any, error) {
 	ok := false
 	if a.check != nil {
-		if u := str(c.Request, "userName"); u != "" {
+		if u := op.Str(c.Request, "userName"); u != "" {
 			// The password is taken as sent (untrimmed): spaces can be part of it.
 			pw, _ := c.Request["password"].(string)
 			ok = a.check(u, pw)

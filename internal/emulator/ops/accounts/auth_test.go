@@ -34,7 +34,7 @@ func token(t *testing.T, r *op.Registry, version, user string, timeout string) s
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := str(got, "token")
+	tok := op.Str(got, "token")
 	if tok == "" {
 		t.Fatalf("no token in %v", got)
 	}
@@ -70,10 +70,10 @@ func TestTokens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c := str(got, "statusCode"); c != tt.wantCode {
-				t.Errorf("statusCode %s (%s), want %s", c, str(got, "statusMessage"), tt.wantCode)
+			if c := op.Str(got, "statusCode"); c != tt.wantCode {
+				t.Errorf("statusCode %s (%s), want %s", c, op.Str(got, "statusMessage"), tt.wantCode)
 			}
-			if str(got, "statusMessage") == "" {
+			if op.Str(got, "statusMessage") == "" {
 				t.Error("no statusMessage")
 			}
 			for _, v := range got {
@@ -99,7 +99,7 @@ func TestTokensAreDeterministic(t *testing.T) {
 	}
 	// A token of another seed does not validate.
 	got, _ := callAt(a, "v1", "validateToken", map[string]any{"token": token(t, other, "v1", "sjoe", "")}, now)
-	if str(got, "statusCode") != tokenInvalid {
+	if op.Str(got, "statusCode") != tokenInvalid {
 		t.Errorf("foreign token: %v", got)
 	}
 	if token(t, a, "v1", "sjoe", "") == token(t, a, "v1", "sjoe2", "") {
@@ -116,13 +116,13 @@ func TestTokenTimeout(t *testing.T) {
 		want string
 	}{{3599 * time.Second, tokenValid}, {3600 * time.Second, tokenExpired}} {
 		got, _ := callAt(r, "v1", "validateToken", map[string]any{"token": tok}, now.Add(tt.at))
-		if str(got, "statusCode") != tt.want {
+		if op.Str(got, "statusCode") != tt.want {
 			t.Errorf("after %v: %v, want %s", tt.at, got, tt.want)
 		}
 	}
 	long := token(t, r, "v1", "sjoe", "99999999999")
 	got, _ := callAt(r, "v1", "validateToken", map[string]any{"token": long}, now.Add(MaxTokenLifetime))
-	if str(got, "statusCode") != tokenExpired {
+	if op.Str(got, "statusCode") != tokenExpired {
 		t.Errorf("tokenTimeoutSeconds is not capped at %v: %v", MaxTokenLifetime, got)
 	}
 	for _, bad := range []string{"0", "-5", "soon"} {
@@ -144,8 +144,8 @@ func TestUserToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := callAt(r, "base", "validateToken", map[string]any{"token": str(got, "Token"), "identity": map[string]any{"userId": "sjoe"}}, now)
-	if str(v, "statusCode") != tokenValid {
+	v, _ := callAt(r, "base", "validateToken", map[string]any{"token": op.Str(got, "Token"), "identity": map[string]any{"userId": "sjoe"}}, now)
+	if op.Str(v, "statusCode") != tokenValid {
 		t.Errorf("getUserToken's token: %v", v)
 	}
 }
@@ -168,7 +168,7 @@ func TestAuthenticateUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if str(got, "Success") != tt.want {
+		if op.Str(got, "Success") != tt.want {
 			t.Errorf("%q: Success %v, want %s", tt.user, got["Success"], tt.want)
 		}
 		if strings.Contains(fmt.Sprint(got), testPassword) {
@@ -179,7 +179,7 @@ func TestAuthenticateUser(t *testing.T) {
 	plain := op.NewRegistry()
 	Register(plain, state.New(1), op.DefaultSettings())
 	got, _ := callAt(plain, "v1", "authenticateUser", map[string]any{"userName": "admin", "password": testPassword, "domainName": "x"}, now)
-	if str(got, "Success") != "false" {
+	if op.Str(got, "Success") != "false" {
 		t.Errorf("no Authenticate: %v", got)
 	}
 }

@@ -132,11 +132,11 @@ func q(value, searchType string) map[string]any {
 	return map[string]any{"value": value, "searchType": searchType}
 }
 
-func status(m map[string]any) string { return str(m, "statusInfo", "status") }
+func status(m map[string]any) string { return op.Str(m, "statusInfo", "status") }
 
 func count(t testing.TB, m map[string]any) int {
 	t.Helper()
-	n, present, ok := integer(m, "responseData", "count")
+	n, present, ok := op.GetInt(m, "responseData", "count")
 	if !present || !ok {
 		t.Fatalf("no count in %v", m)
 	}
@@ -144,4 +144,4 @@ func count(t testing.TB, m map[string]any) int {
 }
 
 // records lists responseData/<key>.
-func records(m map[string]any, key string) []any { return list(get(m, "responseData", key)) }
+func records(m map[string]any, key string) []any { return op.List(m, "responseData", key) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opsutil"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -63,9 +64,9 @@ func (h *hierarchy) identifier(id string) map[string]any {
 
 // resolve finds the account an identifier names, by uniqueId or primary key.
 func (h *hierarchy) resolve(ident any) (state.Account, string) {
-	key := str(ident, "primaryKeys", h.n.pkKey)
+	key := op.Str(ident, "primaryKeys", h.n.pkKey)
 	if key == "" {
-		key = str(ident, "uniqueId")
+		key = op.Str(ident, "uniqueId")
 	}
 	if key == "" {
 		return state.Account{}, h.n.record + " identifier has neither uniqueId nor primaryKeys"
@@ -93,11 +94,11 @@ func reasonOf(err error, fallback string) string {
 // CREATE_OR_IGNORE leaves it alone and reports it as created; without
 // opType an existing ID or name is a failure (unique names).
 func (h *hierarchy) createAccount(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request[h.n.record])
+	recs := op.List(c.Request[h.n.record])
 	if h.cfg.MaxWriteBatch > 0 && len(recs) > h.cfg.MaxWriteBatch {
-		return failure(tooMany(len(recs), h.cfg.MaxWriteBatch, h.n.record+" records")), nil
+		return op.Failure(op.TooMany(len(recs), h.cfg.MaxWriteBatch, h.n.record+" records")), nil
 	}
-	opType := str(c.Request, "opType")
+	opType := op.Str(c.Request, "opType")
 	var created, failed []any
 	for _, rec := range recs {
 		a := h.accountOf(rec, c.User)
@@ -113,7 +114,7 @@ func (h *hierarchy) createAccount(_ context.Context, c *op.Call) (map[string]any
 		}
 		created = append(created, h.identifier(got.ID))
 	}
-	out := map[string]any{"statusInfo": writeStatus(len(recs), len(failed), h.n.record+" records")}
+	out := map[string]any{"statusInfo": op.WriteStatus(len(recs), len(failed), h.n.record+" records")}
 	if len(failed) > 0 {
 		out["failedData"] = map[string]any{h.n.failedList: failed}
 	}
@@ -126,17 +127,17 @@ func (h *hierarchy) createAccount(_ context.Context, c *op.Call) (map[string]any
 // accountOf reads an accountDataType / organizationDataType record.
 func (h *hierarchy) accountOf(rec any, user string) state.Account {
 	a := state.Account{
-		ID:          str(rec, h.n.pkKey),
-		Name:        str(rec, h.n.nameKey),
-		Description: str(rec, "description"),
-		Type:        state.AccountType(str(rec, h.n.typeKey)),
+		ID:          op.Str(rec, h.n.pkKey),
+		Name:        op.Str(rec, h.n.nameKey),
+		Description: op.Str(rec, "description"),
+		Type:        state.AccountType(op.Str(rec, h.n.typeKey)),
 		Visible:     true, // FNO's default for a new account
-		Address:     addressOf(get(rec, "address")),
-		Attributes:  attributesOf(get(rec, "customAttributes")),
+		Address:     addressOf(op.Get(rec, "address")),
+		Attributes:  attributesOf(op.Get(rec, "customAttributes")),
 		CreatedBy:   user,
 		ModifiedBy:  user,
 	}
-	if v, ok := boolean(rec, "visible"); ok {
+	if v, ok := op.GetBool(rec, "visible"); ok {
 		a.Visible = v
 	}
 	return a
@@ -144,8 +145,8 @@ func (h *hierarchy) accountOf(rec any, user string) state.Account {
 
 func addressOf(v any) state.Address {
 	return state.Address{
-		Address1: str(v, "address1"), Address2: str(v, "address2"), City: str(v, "city"),
-		State: str(v, "state"), Zipcode: str(v, "zipcode"), Country: str(v, "country"), Region: str(v, "region"),
+		Address1: op.Str(v, "address1"), Address2: op.Str(v, "address2"), City: op.Str(v, "city"),
+		State: op.Str(v, "state"), Zipcode: op.Str(v, "zipcode"), Country: op.Str(v, "country"), Region: op.Str(v, "region"),
 	}
 }
 
@@ -153,20 +154,20 @@ func addressOf(v any) state.Address {
 // (the first of stringValue, dateValue, booleanValue, integerValue, arrayValue).
 func attributesOf(v any) []state.Attribute {
 	var out []state.Attribute
-	for _, a := range list(get(v, "attribute")) {
-		name := str(a, "attributeName")
+	for _, a := range op.List(v, "attribute") {
+		name := op.Str(a, "attributeName")
 		if name == "" {
 			continue
 		}
 		val := ""
 		for _, k := range []string{"stringValue", "dateValue", "booleanValue", "integerValue"} {
-			if val = str(a, k); val != "" {
+			if val = op.Str(a, k); val != "" {
 				break
 			}
 		}
 		if val == "" {
-			if arr := list(get(a, "arrayValue")); len(arr) > 0 {
-				val = str(arr[0])
+			if arr := op.List(a, "arrayValue"); len(arr) > 0 {
+				val = op.Str(arr[0])
 			}
 		}
 		out = append(out, state.Attribute{Name: name, Value: val})
@@ -179,8 +180,8 @@ func addressMap(a state.Address) any {
 		return nil
 	}
 	return map[string]any{
-		"address1": nonEmpty(a.Address1), "address2": nonEmpty(a.Address2), "city": nonEmpty(a.City),
-		"state": nonEmpty(a.State), "zipcode": nonEmpty(a.Zipcode), "country": nonEmpty(a.Country), "region": nonEmpty(a.Region),
+		"address1": op.NonEmpty(a.Address1), "address2": op.NonEmpty(a.Address2), "city": op.NonEmpty(a.City),
+		"state": op.NonEmpty(a.State), "zipcode": op.NonEmpty(a.Zipcode), "country": op.NonEmpty(a.Country), "region": op.NonEmpty(a.Region),
 	}
 }
 
@@ -202,15 +203,15 @@ func (h *hierarchy) detail(a state.Account) map[string]any {
 	m := map[string]any{
 		h.n.record:         h.identifier(a.ID),
 		h.n.nameKey:        a.Name,
-		"description":      nonEmpty(a.Description),
+		"description":      op.NonEmpty(a.Description),
 		"address":          addressMap(a.Address),
 		"visible":          op.Bool(a.Visible),
-		h.n.typeKey:        nonEmpty(string(a.Type)),
+		h.n.typeKey:        op.NonEmpty(string(a.Type)),
 		"customAttributes": attributesMap(a.Attributes),
-		"dateLastModified": dateTimeOrNil(a.Modified),
-		"createdDate":      dateTimeOrNil(a.Created),
-		"createdBy":        nonEmpty(a.CreatedBy),
-		"lastModifiedBy":   nonEmpty(a.ModifiedBy),
+		"dateLastModified": op.DateTimeOrNil(a.Modified),
+		"createdDate":      op.DateTimeOrNil(a.Created),
+		"createdBy":        op.NonEmpty(a.CreatedBy),
+		"lastModifiedBy":   op.NonEmpty(a.ModifiedBy),
 	}
 	return m
 }
@@ -227,27 +228,27 @@ func (h *hierarchy) details(accts []state.Account) map[string]any {
 // organizationQueryParametersType; reason is a FAILURE reason.
 func (h *hierarchy) accountQuery(q any) (aq state.AccountQuery, reason string) {
 	aq = state.AccountQuery{
-		ID: match(q, h.n.qID), Name: match(q, h.n.qName), Description: match(q, "description"),
-		Address1: match(q, "address1"), Address2: match(q, "address2"), City: match(q, "city"),
-		State: match(q, "state"), Zipcode: match(q, "zipcode"), Country: match(q, "country"), Region: match(q, "region"),
+		ID: opsutil.Match(q, h.n.qID), Name: opsutil.Match(q, h.n.qName), Description: opsutil.Match(q, "description"),
+		Address1: opsutil.Match(q, "address1"), Address2: opsutil.Match(q, "address2"), City: opsutil.Match(q, "city"),
+		State: opsutil.Match(q, "state"), Zipcode: opsutil.Match(q, "zipcode"), Country: opsutil.Match(q, "country"), Region: opsutil.Match(q, "region"),
 	}
-	aq.OnlyRoots, _ = boolean(q, h.n.qRoots)
+	aq.OnlyRoots, _ = op.GetBool(q, h.n.qRoots)
 	var ok bool
-	if aq.Modified, ok = dateMatch(q, "lastModifiedDateTime"); !ok {
+	if aq.Modified, ok = opsutil.DateMatch(q, "lastModifiedDateTime"); !ok {
 		return aq, "lastModifiedDateTime has a value that is not a dateTime"
 	}
 	// accountType (one) and accountTypeList (any of) both restrict: a record
 	// must satisfy both when both are given. The list's item is accountType
 	// in UAH v2, acctType from v3 (NOTES.md), orgType in UOH.
 	var types []state.AccountType
-	if t := str(q, h.n.typeKey); t != "" {
+	if t := op.Str(q, h.n.typeKey); t != "" {
 		types = []state.AccountType{state.AccountType(t)}
 	}
-	if tl := get(q, h.n.qTypeList); tl != nil {
+	if tl := op.Get(q, h.n.qTypeList); tl != nil {
 		var listed []state.AccountType
 		for _, k := range []string{h.n.typeKey, "acctType"} {
-			for _, v := range list(get(tl, k)) {
-				if s := str(v); s != "" {
+			for _, v := range op.List(tl, k) {
+				if s := op.Str(v); s != "" {
 					listed = append(listed, state.AccountType(s))
 				}
 			}
@@ -278,51 +279,51 @@ func containsType(ts []state.AccountType, t state.AccountType) bool {
 // which the state cannot evaluate; an empty customAttributes element is no
 // criterion.
 func hasAttributeCriteria(q any) bool {
-	return len(list(get(q, "customAttributes", "attribute"))) > 0
+	return len(op.List(q, "customAttributes", "attribute")) > 0
 }
 
 // accountsQuery is getAccountsQuery / getOrganizationsQuery.
 func (h *hierarchy) accountsQuery(_ context.Context, c *op.Call) (map[string]any, error) {
-	p, reason := page(c.Request, h.cfg)
+	p, reason := opsutil.Page(c.Request, h.cfg)
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
-	q, reason := h.accountQuery(get(c.Request, "queryParams"))
+	q, reason := h.accountQuery(op.Get(c.Request, "queryParams"))
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
 	accts, err := h.st.Accounts(q, p)
 	if err != nil {
-		return failure(reasonOf(err, "the query could not be run")), nil
+		return op.Failure(reasonOf(err, "the query could not be run")), nil
 	}
-	return success(h.details(accts)), nil
+	return op.Success(h.details(accts)), nil
 }
 
 // accountCount is getAccountCount / getOrganizationCount: the same criteria
 // as the query, so the count is the number of records the query pages over.
 func (h *hierarchy) accountCount(_ context.Context, c *op.Call) (map[string]any, error) {
-	q, reason := h.accountQuery(get(c.Request, "queryParams"))
+	q, reason := h.accountQuery(op.Get(c.Request, "queryParams"))
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
 	n, err := h.st.CountAccounts(q)
 	if err != nil {
-		return failure(reasonOf(err, "the count could not be run")), nil
+		return op.Failure(reasonOf(err, "the count could not be run")), nil
 	}
-	return success(map[string]any{"count": op.Int(int64(n))}), nil
+	return op.Success(map[string]any{"count": op.Int(int64(n))}), nil
 }
 
 // subAccounts is getSubAccounts / getSubOrganizations: the direct children
 // of one account. The request has no recursion switch in any version, so a
 // grandchild is found by asking for its parent.
 func (h *hierarchy) subAccounts(_ context.Context, c *op.Call) (map[string]any, error) {
-	a, reason := h.resolve(get(c.Request, h.n.record))
+	a, reason := h.resolve(op.Get(c.Request, h.n.record))
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
 	subs, err := h.st.SubAccounts(a.ID)
 	if err != nil {
-		return failure(reasonOf(err, h.n.record+" not found")), nil
+		return op.Failure(reasonOf(err, h.n.record+" not found")), nil
 	}
-	return success(h.details(subs)), nil
+	return op.Success(h.details(subs)), nil
 }

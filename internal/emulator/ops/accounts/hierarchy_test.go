@@ -14,9 +14,9 @@ func ids(t testing.TB, recs []any, record, pk string) []string {
 	var out []string
 	for _, r := range recs {
 		if record != "" {
-			r = get(r, record)
+			r = op.Get(r, record)
 		}
-		out = append(out, str(r, "primaryKeys", pk))
+		out = append(out, op.Str(r, "primaryKeys", pk))
 	}
 	slices.Sort(out)
 	return out
@@ -57,12 +57,12 @@ func TestCreateAccount(t *testing.T) {
 			if c := ids(t, records(got, "account"), "", "id"); !slices.Equal(c, tt.created) {
 				t.Errorf("created %v, want %v", c, tt.created)
 			}
-			failed := list(get(got, "failedData", "failedAcct"))
+			failed := op.List(got, "failedData", "failedAcct")
 			if len(failed) != tt.failed {
 				t.Errorf("%d failed records, want %d", len(failed), tt.failed)
 			}
 			for _, f := range failed {
-				if str(f, "reason") == "" || get(f, "account") == nil {
+				if op.Str(f, "reason") == "" || op.Get(f, "account") == nil {
 					t.Errorf("failed record without account or reason: %v", f)
 				}
 			}
@@ -89,7 +89,7 @@ func TestCreateAccountWritesTheState(t *testing.T) {
 	got := call(t, r, UserAcctHierarchy, "v6", "getAccountsQuery", map[string]any{
 		"queryParams": map[string]any{"accountID": q("NEW", "EQUALS")}, "pageNumber": "1", "batchSize": "10"})
 	recs := records(got, "acctData")
-	if len(recs) != 1 || str(recs[0], "createdBy") != "admin" || str(recs[0], "name") != "New Co" {
+	if len(recs) != 1 || op.Str(recs[0], "createdBy") != "admin" || op.Str(recs[0], "name") != "New Co" {
 		t.Errorf("query after create: %v", got)
 	}
 	// Organization naming writes the same state: name is the ID, displayName the name.
@@ -162,7 +162,7 @@ func TestAccountsQueryPaging(t *testing.T) {
 			break
 		}
 		for _, rec := range recs {
-			id := str(rec, "account", "primaryKeys", "id")
+			id := op.Str(rec, "account", "primaryKeys", "id")
 			if seen[id] {
 				t.Errorf("%s on two pages", id)
 			}
@@ -179,7 +179,7 @@ func TestAccountsQueryPaging(t *testing.T) {
 		{"not a number", "x", "2"},
 	} {
 		got := call(t, r, UserAcctHierarchy, "v2", "getAccountsQuery", map[string]any{"pageNumber": tt.page, "batchSize": tt.size})
-		if status(got) != "FAILURE" || str(got, "statusInfo", "reason") == "" {
+		if status(got) != "FAILURE" || op.Str(got, "statusInfo", "reason") == "" {
 			t.Errorf("%s: %v, want FAILURE with a reason", tt.name, got["statusInfo"])
 		}
 	}
@@ -246,7 +246,7 @@ func TestOrganizationsQuery(t *testing.T) {
 		t.Errorf("got %v", g)
 	}
 	for _, rec := range recs {
-		if !strings.HasPrefix(str(rec, "displayName"), "Alpha") || str(rec, "orgType") != "CUSTOMER" {
+		if !strings.HasPrefix(op.Str(rec, "displayName"), "Alpha") || op.Str(rec, "orgType") != "CUSTOMER" {
 			t.Errorf("record %v", rec)
 		}
 	}

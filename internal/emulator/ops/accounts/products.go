@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opsutil"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -49,9 +50,9 @@ func usedOnDevice(p *state.Product) bool {
 
 func productFilterOf(q any) (productFilter, string) {
 	f := productFilter{q: state.ProductQuery{
-		Name: match(q, "productName"), Version: match(q, "version"), Description: match(q, "description"),
-		PartNumber: match(q, "partNumber"), State: match(q, "state"),
-		LicenseTechnology: match(q, "licenseTechnology"), HostType: match(q, "hostType"),
+		Name: opsutil.Match(q, "productName"), Version: opsutil.Match(q, "version"), Description: opsutil.Match(q, "description"),
+		PartNumber: opsutil.Match(q, "partNumber"), State: opsutil.Match(q, "state"),
+		LicenseTechnology: opsutil.Match(q, "licenseTechnology"), HostType: opsutil.Match(q, "hostType"),
 	}}
 	if r := validate(map[string]state.Match{
 		"productName": f.q.Name, "version": f.q.Version, "description": f.q.Description, "partNumber": f.q.PartNumber,
@@ -60,14 +61,14 @@ func productFilterOf(q any) (productFilter, string) {
 		return f, r
 	}
 	var ok bool
-	if f.created, ok = dateMatch(q, "creationDate"); !ok {
+	if f.created, ok = opsutil.DateMatch(q, "creationDate"); !ok {
 		return f, "creationDate has a value that is not a date"
 	}
-	if f.modified, ok = dateMatch(q, "lastModifiedDate"); !ok {
+	if f.modified, ok = opsutil.DateMatch(q, "lastModifiedDate"); !ok {
 		return f, "lastModifiedDate has a value that is not a date"
 	}
-	f.onDevice = optBool(q, "usedOnDevice")
-	if len(list(get(q, "productAttributes", "attribute"))) > 0 {
+	f.onDevice = op.OptBool(q, "usedOnDevice")
+	if len(op.List(q, "productAttributes", "attribute")) > 0 {
 		return f, "productAttributes criteria are not supported by the emulator"
 	}
 	return f, ""
@@ -76,31 +77,31 @@ func productFilterOf(q any) (productFilter, string) {
 // productsQuery is getProductsQuery. returnContainedObjects false leaves out
 // what a product contains (its features and feature bundles).
 func (k *catalog) productsQuery(_ context.Context, c *op.Call) (map[string]any, error) {
-	p, reason := page(c.Request, k.cfg)
+	p, reason := opsutil.Page(c.Request, k.cfg)
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
-	f, reason := productFilterOf(get(c.Request, "queryParams"))
+	f, reason := productFilterOf(op.Get(c.Request, "queryParams"))
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
-	contained, _ := boolean(c.Request, "returnContainedObjects")
+	contained, _ := op.GetBool(c.Request, "returnContainedObjects")
 	prods := k.st.ProductsFunc(f.q, f.keep, p)
 	models := map[string]string{} // part ID -> license model, for partNumbers
 	out := make([]any, len(prods))
 	for i := range prods {
 		out[i] = k.product(&prods[i], contained, models)
 	}
-	return success(map[string]any{"product": out}), nil
+	return op.Success(map[string]any{"product": out}), nil
 }
 
 // productCount is getProductCount, with the query's criteria.
 func (k *catalog) productCount(_ context.Context, c *op.Call) (map[string]any, error) {
-	f, reason := productFilterOf(get(c.Request, "queryParams"))
+	f, reason := productFilterOf(op.Get(c.Request, "queryParams"))
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
-	return success(map[string]any{"count": op.Int(int64(k.st.CountProductsFunc(f.q, f.keep)))}), nil
+	return op.Success(map[string]any{"count": op.Int(int64(k.st.CountProductsFunc(f.q, f.keep)))}), nil
 }
 
 func named(name string) map[string]any {
@@ -112,12 +113,12 @@ func (k *catalog) product(p *state.Product, contained bool, models map[string]st
 	m := map[string]any{
 		"uniqueId":         p.ID,
 		"productName":      p.Name,
-		"version":          nonEmpty(p.Version),
-		"description":      nonEmpty(p.Description),
+		"version":          op.NonEmpty(p.Version),
+		"description":      op.NonEmpty(p.Description),
 		"state":            stateOr(p.State, state.Deployed),
 		"usedOnDevice":     op.Bool(usedOnDevice(p)),
-		"creationDate":     dateTimeOrNil(p.Created),
-		"lastModifiedDate": dateTimeOrNil(p.Modified),
+		"creationDate":     op.DateTimeOrNil(p.Created),
+		"lastModifiedDate": op.DateTimeOrNil(p.Modified),
 	}
 	if p.Technology != "" {
 		m["licenseTechnology"] = named(p.Technology)
@@ -129,7 +130,7 @@ func (k *catalog) product(p *state.Product, contained bool, models map[string]st
 			if count < 1 {
 				count = 1 // featureIdentifierWithCountDataType.count is a positiveInteger
 			}
-			pk := map[string]any{"name": f.Name, "version": nonEmpty(f.Version)}
+			pk := map[string]any{"name": f.Name, "version": op.NonEmpty(f.Version)}
 			feats = append(feats, map[string]any{"featureIdentifier": map[string]any{"primaryKeys": pk}, "count": op.Int(int64(count))})
 		}
 		if len(feats) > 0 {
@@ -192,27 +193,27 @@ func (f *featureFilter) keep(x *state.Feature) bool {
 
 // featuresQuery is getFeaturesQuery.
 func (k *catalog) featuresQuery(_ context.Context, c *op.Call) (map[string]any, error) {
-	p, reason := page(c.Request, k.cfg)
+	p, reason := opsutil.Page(c.Request, k.cfg)
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
-	q := get(c.Request, "queryParams")
+	q := op.Get(c.Request, "queryParams")
 	f := featureFilter{q: state.FeatureQuery{
-		Name: match(q, "featureName"), Version: match(q, "version"), Description: match(q, "description"),
-		State: match(q, "state"), VersionFormat: match(q, "versionFormat"),
+		Name: opsutil.Match(q, "featureName"), Version: opsutil.Match(q, "version"), Description: opsutil.Match(q, "description"),
+		State: opsutil.Match(q, "state"), VersionFormat: opsutil.Match(q, "versionFormat"),
 	}}
 	if r := validate(map[string]state.Match{
 		"featureName": f.q.Name, "version": f.q.Version, "description": f.q.Description,
 		"state": f.q.State, "versionFormat": f.q.VersionFormat,
 	}); r != "" {
-		return failure(r), nil
+		return op.Failure(r), nil
 	}
 	var ok bool
-	if f.created, ok = dateMatch(q, "creationDate"); !ok {
-		return failure("creationDate has a value that is not a date"), nil
+	if f.created, ok = opsutil.DateMatch(q, "creationDate"); !ok {
+		return op.Failure("creationDate has a value that is not a date"), nil
 	}
-	if f.modified, ok = dateMatch(q, "lastModifiedDate"); !ok {
-		return failure("lastModifiedDate has a value that is not a date"), nil
+	if f.modified, ok = opsutil.DateMatch(q, "lastModifiedDate"); !ok {
+		return op.Failure("lastModifiedDate has a value that is not a date"), nil
 	}
 	feats := k.st.FeaturesFunc(f.q, f.keep, p)
 	out := make([]any, len(feats))
@@ -223,19 +224,19 @@ func (k *catalog) featuresQuery(_ context.Context, c *op.Call) (map[string]any, 
 		}
 		out[i] = map[string]any{
 			"uniqueId": x.ID, "featureName": x.Name, "versionFormat": vf,
-			"version": nonEmpty(x.Version), "description": nonEmpty(x.Description),
+			"version": op.NonEmpty(x.Version), "description": op.NonEmpty(x.Description),
 			"state": stateOr(x.State, state.Deployed),
 		}
 	}
-	return success(map[string]any{"feature": out}), nil
+	return op.Success(map[string]any{"feature": out}), nil
 }
 
 // licenseModelIdentifiers is getLicenseModelIdentifiers: every license model
 // whose name matches, with its technology and what a fulfilment of it needs.
 func (k *catalog) licenseModelIdentifiers(_ context.Context, c *op.Call) (map[string]any, error) {
-	name := match(c.Request, "queryParams", "name")
+	name := opsutil.Match(c.Request, "queryParams", "name")
 	if r := validate(map[string]state.Match{"name": name}); r != "" {
-		return failure(r), nil
+		return op.Failure(r), nil
 	}
 	var out []any
 	for _, lm := range k.st.LicenseModels() {
@@ -244,7 +245,7 @@ func (k *catalog) licenseModelIdentifiers(_ context.Context, c *op.Call) (map[st
 		}
 		need := needsOf(lm)
 		out = append(out, map[string]any{
-			"licenseModelIdentifier": map[string]any{"uniqueId": nonEmpty(lm.ID), "primaryKeys": map[string]any{"name": lm.Name}},
+			"licenseModelIdentifier": map[string]any{"uniqueId": op.NonEmpty(lm.ID), "primaryKeys": map[string]any{"name": lm.Name}},
 			"licenseTechnology":      named(technologyOr(lm.Technology)),
 			"attributeDetails": map[string]any{
 				"needServerId": op.Bool(need.serverID), "needNodeLockId": op.Bool(need.nodeLockID),
@@ -252,7 +253,7 @@ func (k *catalog) licenseModelIdentifiers(_ context.Context, c *op.Call) (map[st
 			},
 		})
 	}
-	return success(map[string]any{"licenseModel": out}), nil
+	return op.Success(map[string]any{"licenseModel": out}), nil
 }
 
 func technologyOr(t string) string {

@@ -11,7 +11,7 @@ import (
 func productKeys(recs []any) []string {
 	var out []string
 	for _, r := range recs {
-		out = append(out, str(r, "productName")+" "+str(r, "version"))
+		out = append(out, op.Str(r, "productName")+" "+op.Str(r, "version"))
 	}
 	slices.Sort(out)
 	return out
@@ -77,16 +77,16 @@ func TestProductRecord(t *testing.T) {
 			t.Fatalf("%d products", len(recs))
 		}
 		p := recs[0]
-		if str(p, "uniqueId") == "" || str(p, "state") != "DEPLOYED" || str(p, "licenseTechnology", "primaryKeys", "name") != "FlexNet Embedded" {
+		if op.Str(p, "uniqueId") == "" || op.Str(p, "state") != "DEPLOYED" || op.Str(p, "licenseTechnology", "primaryKeys", "name") != "FlexNet Embedded" {
 			t.Errorf("product %v", p)
 		}
-		pns := list(get(p, "partNumbers", "partNumber"))
-		if len(pns) != 1 || str(pns[0], "primaryKeys", "partId") != "PN-WIDGET-1" ||
-			str(pns[0], "licenseModel", "primaryKeys", "name") != "Embedded Counted" {
-			t.Errorf("partNumbers %v", get(p, "partNumbers"))
+		pns := op.List(p, "partNumbers", "partNumber")
+		if len(pns) != 1 || op.Str(pns[0], "primaryKeys", "partId") != "PN-WIDGET-1" ||
+			op.Str(pns[0], "licenseModel", "primaryKeys", "name") != "Embedded Counted" {
+			t.Errorf("partNumbers %v", op.Get(p, "partNumbers"))
 		}
-		feats := list(get(p, "features", "feature"))
-		if contained && (len(feats) != 1 || str(feats[0], "count") != "5" || str(feats[0], "featureIdentifier", "primaryKeys", "name") != "f_core") {
+		feats := op.List(p, "features", "feature")
+		if contained && (len(feats) != 1 || op.Str(feats[0], "count") != "5" || op.Str(feats[0], "featureIdentifier", "primaryKeys", "name") != "f_core") {
 			t.Errorf("features %v", feats)
 		}
 		if !contained && feats != nil {
@@ -137,8 +137,8 @@ func TestFeaturesQuery(t *testing.T) {
 			got := call(t, r, ProductPackaging, "v2", "getFeaturesQuery", req)
 			var names []string
 			for _, f := range records(got, "feature") {
-				names = append(names, str(f, "featureName"))
-				if str(f, "versionFormat") == "" || str(f, "state") == "" || str(f, "uniqueId") == "" {
+				names = append(names, op.Str(f, "featureName"))
+				if op.Str(f, "versionFormat") == "" || op.Str(f, "state") == "" || op.Str(f, "uniqueId") == "" {
 					t.Errorf("feature lacks a required field: %v", f)
 				}
 			}
@@ -160,9 +160,9 @@ func TestLicenseModelIdentifiers(t *testing.T) {
 	}
 	got = call(t, r, ProductPackaging, "v2", "getLicenseModelIdentifiers", map[string]any{"queryParams": map[string]any{"name": q("float", "CONTAINS")}})
 	recs = records(got, "licenseModel")
-	if len(recs) != 1 || str(recs[0], "licenseModelIdentifier", "primaryKeys", "name") != "FNP Floating" ||
-		str(recs[0], "licenseTechnology", "primaryKeys", "name") != "FlexNet Publisher" ||
-		str(recs[0], "attributeDetails", "needServerId") != "true" {
+	if len(recs) != 1 || op.Str(recs[0], "licenseModelIdentifier", "primaryKeys", "name") != "FNP Floating" ||
+		op.Str(recs[0], "licenseTechnology", "primaryKeys", "name") != "FlexNet Publisher" ||
+		op.Str(recs[0], "attributeDetails", "needServerId") != "true" {
 		t.Errorf("got %v", recs)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opsutil"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -21,11 +22,11 @@ const localDomain = "FLEXnet"
 // created on its own; a record naming an unknown account or role-less
 // account fails alone (failedData), the rest are created.
 func (h *hierarchy) createUser(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["user"])
+	recs := op.List(c.Request["user"])
 	if h.cfg.MaxWriteBatch > 0 && len(recs) > h.cfg.MaxWriteBatch {
-		return failure(tooMany(len(recs), h.cfg.MaxWriteBatch, "user records")), nil
+		return op.Failure(op.TooMany(len(recs), h.cfg.MaxWriteBatch, "user records")), nil
 	}
-	opType := str(c.Request, "opType")
+	opType := op.Str(c.Request, "opType")
 	var created, failed []any
 	for _, rec := range recs {
 		u, reason := h.userOf(rec, c.User)
@@ -46,7 +47,7 @@ func (h *hierarchy) createUser(_ context.Context, c *op.Call) (map[string]any, e
 		}
 		created = append(created, userIdentifier(got))
 	}
-	out := map[string]any{"statusInfo": writeStatus(len(recs), len(failed), "user records")}
+	out := map[string]any{"statusInfo": op.WriteStatus(len(recs), len(failed), "user records")}
 	if len(failed) > 0 {
 		out["failedData"] = map[string]any{"failedUser": failed}
 	}
@@ -73,42 +74,42 @@ func (h *hierarchy) existingUser(u state.User, update bool) (state.User, error) 
 // created (an account it names is unknown).
 func (h *hierarchy) userOf(rec any, by string) (state.User, string) {
 	u := state.User{
-		UserName:    str(rec, "userName"),
-		FirstName:   str(rec, "firstName"),
-		LastName:    str(rec, "lastName"),
-		DisplayName: str(rec, "displayName"),
-		Email:       str(rec, "emailAddress"),
-		Phone:       str(rec, "phoneNumber"),
-		Fax:         str(rec, "faxNumber"),
-		Street:      str(rec, "street"),
-		City:        str(rec, "city"),
-		State:       str(rec, "state"),
-		Zipcode:     str(rec, "zipcode"),
-		Country:     str(rec, "country"),
-		Locale:      str(rec, "locale"),
-		Timezone:    str(rec, "timezone"),
-		Active:      str(rec, "status") != "Inactive",
-		Attributes:  attributesOf(get(rec, "customAttributes")),
+		UserName:    op.Str(rec, "userName"),
+		FirstName:   op.Str(rec, "firstName"),
+		LastName:    op.Str(rec, "lastName"),
+		DisplayName: op.Str(rec, "displayName"),
+		Email:       op.Str(rec, "emailAddress"),
+		Phone:       op.Str(rec, "phoneNumber"),
+		Fax:         op.Str(rec, "faxNumber"),
+		Street:      op.Str(rec, "street"),
+		City:        op.Str(rec, "city"),
+		State:       op.Str(rec, "state"),
+		Zipcode:     op.Str(rec, "zipcode"),
+		Country:     op.Str(rec, "country"),
+		Locale:      op.Str(rec, "locale"),
+		Timezone:    op.Str(rec, "timezone"),
+		Active:      op.Str(rec, "status") != "Inactive",
+		Attributes:  attributesOf(op.Get(rec, "customAttributes")),
 		CreatedBy:   by,
 		ModifiedBy:  by,
 	}
-	u.CanLogin, _ = boolean(rec, "canLogin")
-	u.OptIn, _ = boolean(rec, "optIn")
-	u.Shared, _ = boolean(rec, "shared")
+	u.CanLogin, _ = op.GetBool(rec, "canLogin")
+	u.OptIn, _ = op.GetBool(rec, "optIn")
+	u.Shared, _ = op.GetBool(rec, "shared")
 	if u.DisplayName == "" {
 		u.DisplayName = u.FirstName + " " + u.LastName
 	}
-	for _, r := range list(get(rec, h.n.createRoles, h.n.createRole)) {
-		a, reason := h.resolve(get(r, h.n.record))
+	for _, r := range op.List(rec, h.n.createRoles, h.n.createRole) {
+		a, reason := h.resolve(op.Get(r, h.n.record))
 		if reason != "" {
 			return u, reason
 		}
 		ar := state.AccountRole{AccountID: a.ID}
-		ar.Expiry, _ = date(r, "expiryDate")
-		for _, role := range list(get(r, "roles", "role")) {
-			name := str(role, "primaryKeys", "name")
+		ar.Expiry, _ = op.GetDate(r, "expiryDate")
+		for _, role := range op.List(r, "roles", "role") {
+			name := op.Str(role, "primaryKeys", "name")
 			if name == "" {
-				name = str(role, "uniqueId")
+				name = op.Str(role, "uniqueId")
 			}
 			if name != "" {
 				ar.Roles = append(ar.Roles, name)
@@ -124,11 +125,11 @@ func (h *hierarchy) userOf(rec any, by string) (state.User, string) {
 
 func userIdentifier(u state.User) map[string]any {
 	return map[string]any{
-		"uniqueId": nonEmpty(u.ID),
-		"userName": nonEmpty(u.UserName),
+		"uniqueId": op.NonEmpty(u.ID),
+		"userName": op.NonEmpty(u.UserName),
 		"primaryKeys": map[string]any{
 			"firstName": u.FirstName, "lastName": u.LastName,
-			"emailAddress": u.Email, "phoneNumber": nonEmpty(u.Phone),
+			"emailAddress": u.Email, "phoneNumber": op.NonEmpty(u.Phone),
 		},
 	}
 }
@@ -146,27 +147,27 @@ type userQuery struct {
 // one account and of its direct sub-accounts, refused with FNO's message
 // when more than one account ID is given. reason is a FAILURE reason.
 func (h *hierarchy) userQuery(c *op.Call) (uq userQuery, reason string) {
-	q := get(c.Request, "queryParams")
+	q := op.Get(c.Request, "queryParams")
 	uq.q = state.UserQuery{
-		UserName: match(q, "userName"), FirstName: match(q, "firstName"), LastName: match(q, "lastName"),
-		DisplayName: match(q, "displayName"), Email: match(q, "emailAddress"), Phone: match(q, "phoneNumber"),
-		Fax: match(q, "faxNumber"), Street: match(q, "street"), City: match(q, "city"), State: match(q, "state"),
-		Zipcode: match(q, "zipcode"), Country: match(q, "country"), AccountName: match(q, h.n.uqName),
-		Active: optBool(q, "isActive"), CanLogin: optBool(q, "canLogIn"),
-		AccountType: state.AccountType(str(q, h.n.uqType)),
+		UserName: opsutil.Match(q, "userName"), FirstName: opsutil.Match(q, "firstName"), LastName: opsutil.Match(q, "lastName"),
+		DisplayName: opsutil.Match(q, "displayName"), Email: opsutil.Match(q, "emailAddress"), Phone: opsutil.Match(q, "phoneNumber"),
+		Fax: opsutil.Match(q, "faxNumber"), Street: opsutil.Match(q, "street"), City: opsutil.Match(q, "city"), State: opsutil.Match(q, "state"),
+		Zipcode: opsutil.Match(q, "zipcode"), Country: opsutil.Match(q, "country"), AccountName: opsutil.Match(q, h.n.uqName),
+		Active: op.OptBool(q, "isActive"), CanLogin: op.OptBool(q, "canLogIn"),
+		AccountType: state.AccountType(op.Str(q, h.n.uqType)),
 	}
-	for _, v := range list(get(q, h.n.uqID)) {
-		if m := match(v); m.Set() {
+	for _, v := range op.List(q, h.n.uqID) {
+		if m := opsutil.Match(v); m.Set() {
 			uq.q.AccountIDs = append(uq.q.AccountIDs, m)
 		}
 	}
-	for _, r := range list(get(q, "roles", "roleName")) {
-		if s := str(r); s != "" {
+	for _, r := range op.List(q, "roles", "roleName") {
+		if s := op.Str(r); s != "" {
 			uq.q.Roles = append(uq.q.Roles, s)
 		}
 	}
 	var ok bool
-	if uq.q.Modified, ok = dateMatch(q, "lastModifiedDateTime"); !ok {
+	if uq.q.Modified, ok = opsutil.DateMatch(q, "lastModifiedDateTime"); !ok {
 		return uq, "lastModifiedDateTime has a value that is not a dateTime"
 	}
 	if hasAttributeCriteria(q) {
@@ -176,7 +177,7 @@ func (h *hierarchy) userQuery(c *op.Call) (uq userQuery, reason string) {
 		return uq, "the request has " + strconv.Itoa(len(uq.q.AccountIDs)) + " account IDs; at most " +
 			strconv.Itoa(max) + " can be provided (the configured limit; -1 is unlimited)"
 	}
-	if linked, _ := boolean(q, "usersFromLinkedAccount"); linked {
+	if linked, _ := op.GetBool(q, "usersFromLinkedAccount"); linked {
 		if len(uq.q.AccountIDs) > 1 {
 			return uq, ErrMultipleLinked
 		}
@@ -227,19 +228,19 @@ func (h *hierarchy) linked(uq userQuery) (userQuery, string) {
 
 // usersQuery is getUsersQuery.
 func (h *hierarchy) usersQuery(_ context.Context, c *op.Call) (map[string]any, error) {
-	p, reason := page(c.Request, h.cfg)
+	p, reason := opsutil.Page(c.Request, h.cfg)
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
 	uq, reason := h.userQuery(c)
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
 	var users []state.User
 	if !uq.none {
 		var err error
 		if users, err = h.st.Users(uq.q, p); err != nil {
-			return failure(reasonOf(err, "the query could not be run")), nil
+			return op.Failure(reasonOf(err, "the query could not be run")), nil
 		}
 	}
 	names := map[string]string{} // account ID -> name, for v5's acctRoles/name
@@ -247,23 +248,23 @@ func (h *hierarchy) usersQuery(_ context.Context, c *op.Call) (map[string]any, e
 	for i, u := range users {
 		out[i] = h.userDetail(u, names)
 	}
-	return success(map[string]any{"user": out}), nil
+	return op.Success(map[string]any{"user": out}), nil
 }
 
 // userCount is getUserCount, with the query's criteria and rules.
 func (h *hierarchy) userCount(_ context.Context, c *op.Call) (map[string]any, error) {
 	uq, reason := h.userQuery(c)
 	if reason != "" {
-		return failure(reason), nil
+		return op.Failure(reason), nil
 	}
 	n := 0
 	if !uq.none {
 		var err error
 		if n, err = h.st.CountUsers(uq.q); err != nil {
-			return failure(reasonOf(err, "the count could not be run")), nil
+			return op.Failure(reasonOf(err, "the count could not be run")), nil
 		}
 	}
-	return success(map[string]any{"count": op.Int(int64(n))}), nil
+	return op.Success(map[string]any{"count": op.Int(int64(n))}), nil
 }
 
 // userDetail is userDetailDataType, a superset of the versions: createdBy and
@@ -291,7 +292,7 @@ func (h *hierarchy) userDetail(u state.User, names map[string]string) map[string
 			}
 			names[r.AccountID] = name
 		}
-		m["name"] = nonEmpty(name)
+		m["name"] = op.NonEmpty(name)
 		roles = append(roles, m)
 	}
 	var rolesList any
@@ -300,26 +301,26 @@ func (h *hierarchy) userDetail(u state.User, names map[string]string) map[string
 	}
 	return map[string]any{
 		"userIdentifier":   userIdentifier(u),
-		"displayName":      nonEmpty(u.DisplayName),
+		"displayName":      op.NonEmpty(u.DisplayName),
 		"optIn":            op.Bool(u.OptIn),
-		"faxNumber":        nonEmpty(u.Fax),
-		"street":           nonEmpty(u.Street),
-		"city":             nonEmpty(u.City),
-		"state":            nonEmpty(u.State),
-		"zipcode":          nonEmpty(u.Zipcode),
-		"country":          nonEmpty(u.Country),
+		"faxNumber":        op.NonEmpty(u.Fax),
+		"street":           op.NonEmpty(u.Street),
+		"city":             op.NonEmpty(u.City),
+		"state":            op.NonEmpty(u.State),
+		"zipcode":          op.NonEmpty(u.Zipcode),
+		"country":          op.NonEmpty(u.Country),
 		"status":           status,
-		"locale":           nonEmpty(u.Locale),
-		"timezone":         nonEmpty(u.Timezone),
+		"locale":           op.NonEmpty(u.Locale),
+		"timezone":         op.NonEmpty(u.Timezone),
 		"shared":           op.Bool(u.Shared),
 		"domain":           localDomain,
-		"dateCreated":      dateTimeOrNil(u.Created),
-		"dateLastModified": dateTimeOrNil(u.Modified),
-		"dateLastLogin":    dateTimeOrNil(u.LastLogin),
+		"dateCreated":      op.DateTimeOrNil(u.Created),
+		"dateLastModified": op.DateTimeOrNil(u.Modified),
+		"dateLastLogin":    op.DateTimeOrNil(u.LastLogin),
 		h.n.detailRoles:    rolesList,
-		"expiryDate":       dateOrNil(u.Expiry),
+		"expiryDate":       op.DateOrNil(u.Expiry),
 		"customAttributes": attributesMap(u.Attributes),
-		"createdBy":        nonEmpty(u.CreatedBy),
-		"lastModifiedBy":   nonEmpty(u.ModifiedBy),
+		"createdBy":        op.NonEmpty(u.CreatedBy),
+		"lastModifiedBy":   op.NonEmpty(u.ModifiedBy),
 	}
 }

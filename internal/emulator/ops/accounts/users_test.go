@@ -11,7 +11,7 @@ import (
 func userNames(recs []any) []string {
 	var out []string
 	for _, r := range recs {
-		out = append(out, str(r, "userIdentifier", "userName"))
+		out = append(out, op.Str(r, "userIdentifier", "userName"))
 	}
 	slices.Sort(out)
 	return out
@@ -84,7 +84,7 @@ func TestUsersQuery(t *testing.T) {
 			cnt := call(t, r, UserAcctHierarchy, tt.version, "getUserCount", creq)
 			if tt.reason != "" {
 				for _, m := range []map[string]any{got, cnt} {
-					if status(m) != "FAILURE" || !containsText(str(m, "statusInfo", "reason"), tt.reason) {
+					if status(m) != "FAILURE" || !containsText(op.Str(m, "statusInfo", "reason"), tt.reason) {
 						t.Errorf("got %v, want FAILURE with %q", m["statusInfo"], tt.reason)
 					}
 				}
@@ -126,19 +126,19 @@ func TestUserDetail(t *testing.T) {
 		t.Fatalf("%d users", len(recs))
 	}
 	u := recs[0]
-	if str(u, "userIdentifier", "primaryKeys", "firstName") != "Gus" || str(u, "status") != "Active" || str(u, "createdBy") != "generator" {
+	if op.Str(u, "userIdentifier", "primaryKeys", "firstName") != "Gus" || op.Str(u, "status") != "Active" || op.Str(u, "createdBy") != "generator" {
 		t.Errorf("user %v", u)
 	}
-	roles := list(get(u, "accountRolesList", "acctRoles"))
+	roles := op.List(u, "accountRolesList", "acctRoles")
 	if len(roles) != 2 {
 		t.Fatalf("acctRoles %v", roles)
 	}
 	// v5: the account's name next to its identifier.
-	if str(roles[0], "account", "primaryKeys", "id") != "ACME" || str(roles[0], "name") != "Acme Corp" ||
-		str(roles[1], "name") != "Beta Industries" {
+	if op.Str(roles[0], "account", "primaryKeys", "id") != "ACME" || op.Str(roles[0], "name") != "Acme Corp" ||
+		op.Str(roles[1], "name") != "Beta Industries" {
 		t.Errorf("acctRoles %v", roles)
 	}
-	if rn := list(get(roles[0], "roles", "roleName")); len(rn) != 1 || rn[0] != "Portal User" {
+	if rn := op.List(roles[0], "roles", "roleName"); len(rn) != 1 || rn[0] != "Portal User" {
 		t.Errorf("roles %v", rn)
 	}
 	// Organization naming of the same user.
@@ -147,8 +147,8 @@ func TestUserDetail(t *testing.T) {
 	if g := userNames(records(got, "user")); !slices.Equal(g, mail("fay", "gus")) {
 		t.Errorf("org users %v", g)
 	}
-	if str(records(got, "user")[0], "orgRolesList", "orgRoles", "organization", "primaryKeys", "name") == "" &&
-		len(list(get(records(got, "user")[0], "orgRolesList", "orgRoles"))) == 0 {
+	if op.Str(records(got, "user")[0], "orgRolesList", "orgRoles", "organization", "primaryKeys", "name") == "" &&
+		len(op.List(op.Get(records(got, "user")[0], "orgRolesList", "orgRoles"))) == 0 {
 		t.Errorf("no orgRolesList in %v", records(got, "user")[0])
 	}
 }
@@ -193,12 +193,12 @@ func TestCreateUser(t *testing.T) {
 			}
 			var names []string
 			for _, u := range records(got, "user") {
-				names = append(names, str(u, "userName"))
+				names = append(names, op.Str(u, "userName"))
 			}
 			if !slices.Equal(names, tt.created) {
 				t.Errorf("created %v, want %v", names, tt.created)
 			}
-			if f := list(get(got, "failedData", "failedUser")); len(f) != tt.failed {
+			if f := op.List(got, "failedData", "failedUser"); len(f) != tt.failed {
 				t.Errorf("%d failed, want %d", len(f), tt.failed)
 			}
 			if tt.name == "create or update" {
