@@ -22,7 +22,7 @@ import (
 type change func(k state.DeviceKey, aid string, count int, override time.Time) error
 
 func (h *handlers) mapAddOns(ctx context.Context, c *op.Call, fn change) (map[string]any, error) {
-	recs := objs(c.Request, "requestList")
+	recs := op.Objs(c.Request, "requestList")
 	if f := h.writeLimit(len(recs), "requestList"); f != nil {
 		return f, nil
 	}
@@ -32,14 +32,14 @@ func (h *handlers) mapAddOns(ctx context.Context, c *op.Call, fn change) (map[st
 		if err := canceled(ctx); err != nil {
 			return nil, err
 		}
-		id := obj(rec, "deviceIdentifier")
+		id := op.Obj(rec, "deviceIdentifier")
 		d, devWhy := h.find(id)
 		var last state.Device
 		okHere := 0
-		for _, li := range objs(rec, "lineItem") {
+		for _, li := range op.Objs(rec, "lineItem") {
 			why := devWhy
 			if why == "" {
-				why = h.applyLine(d.Key(), obj(li, "lineItemIdentifier"), fn)
+				why = h.applyLine(d.Key(), op.Obj(li, "lineItemIdentifier"), fn)
 			}
 			if why != "" {
 				b.fail(map[string]any{"deviceIdentifier": id, "lineItem": li, "reason": why})
@@ -57,21 +57,21 @@ func (h *handlers) mapAddOns(ctx context.Context, c *op.Call, fn change) (map[st
 }
 
 func (h *handlers) applyLine(k state.DeviceKey, li map[string]any, fn change) string {
-	aid := str(li, "activationId")
+	aid := op.Str(li, "activationId")
 	if aid == "" {
 		return "lineItemIdentifier needs an activationId"
 	}
 	count := 1
-	if has(li, "count") {
-		n, ok := integer(li, "count")
+	if op.Has(li, "count") {
+		n, ok := xsdInt(li, "count")
 		if !ok {
 			return "count is not a number"
 		}
 		count = n
 	}
 	var override time.Time
-	if has(li, "expirationDateOverride") {
-		t, ok := date(li, "expirationDateOverride")
+	if op.Has(li, "expirationDateOverride") {
+		t, ok := op.GetDate(li, "expirationDateOverride")
 		if !ok {
 			return "expirationDateOverride is not a date"
 		}
@@ -114,9 +114,9 @@ const zeroCountDisabled = "zero-count mapping is not enabled: select \"Allow map
 func (h *handlers) zeroCountAddonLineItems(ctx context.Context, c *op.Call) (map[string]any, error) {
 	if !h.cfg.AllowZeroCountMapping {
 		var b batch
-		for _, rec := range objs(c.Request, "requestList") {
-			for _, li := range objs(rec, "lineItem") {
-				b.fail(map[string]any{"deviceIdentifier": obj(rec, "deviceIdentifier"), "lineItem": li, "reason": zeroCountDisabled})
+		for _, rec := range op.Objs(c.Request, "requestList") {
+			for _, li := range op.Objs(rec, "lineItem") {
+				b.fail(map[string]any{"deviceIdentifier": op.Obj(rec, "deviceIdentifier"), "lineItem": li, "reason": zeroCountDisabled})
 			}
 		}
 		m := b.result("failAddon", "")

@@ -68,12 +68,12 @@ func TestAddOnMapping(t *testing.T) {
 			t.Fatalf("step %d %s: mapping %d, want %d", i+1, s.op, got, s.count)
 		}
 		if s.status != success {
-			fa := objs(out, "failedData", "failAddon")
-			if len(fa) == 0 || str(fa[0], "reason") == "" || !has(fa[0], "lineItem") || !has(fa[0], "deviceIdentifier") {
+			fa := op.Objs(out, "failedData", "failAddon")
+			if len(fa) == 0 || op.Str(fa[0], "reason") == "" || !op.Has(fa[0], "lineItem") || !op.Has(fa[0], "deviceIdentifier") {
 				t.Errorf("step %d: failAddon %v", i+1, fa)
 			}
 		}
-		if s.status != failure && len(objs(out, "responseData", "deviceIdentifier")) != 1 {
+		if s.status != failure && len(op.Objs(out, "responseData", "deviceIdentifier")) != 1 {
 			t.Errorf("step %d: responseData %v", i+1, out["responseData"])
 		}
 	}
@@ -88,7 +88,7 @@ func TestZeroCountAddonLineItems(t *testing.T) {
 	off := op.DefaultSettings()
 	off.AllowZeroCountMapping = false
 	out := call(t, newHandlers(st, off, testSigner), "v7", "zeroCountAddonLineItems", lineReq("SERVER", srvG4, [2]string{aidTen, "0"}))
-	if statusOf(out) != failure || !strings.Contains(str(out, "statusInfo", "reason"), "Allow mapping zero counts") || len(objs(out, "failedData", "failAddon")) != 1 {
+	if statusOf(out) != failure || !strings.Contains(op.Str(out, "statusInfo", "reason"), "Allow mapping zero counts") || len(op.Objs(out, "failedData", "failAddon")) != 1 {
 		t.Errorf("option off: %v", out)
 	}
 	h := newTest(st)
@@ -132,11 +132,11 @@ func TestGenerateCapabilityResponse(t *testing.T) {
 	if statusOf(out) != partialFailure {
 		t.Fatalf("%v", out)
 	}
-	devs := objs(out, "responseData", "device")
-	if len(devs) != 1 || str(devs[0], "bufferLicense") != "true" || str(devs[0], "deviceIdentifier", "deviceId") != "BRAND-NEW" {
+	devs := op.Objs(out, "responseData", "device")
+	if len(devs) != 1 || op.Str(devs[0], "bufferLicense") != "true" || op.Str(devs[0], "deviceIdentifier", "deviceId") != "BRAND-NEW" {
 		t.Fatalf("responseData %v", devs)
 	}
-	blob, err := base64.StdEncoding.DecodeString(str(devs[0], "addonLicense"))
+	blob, err := base64.StdEncoding.DecodeString(op.Str(devs[0], "addonLicense"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +155,8 @@ func TestGenerateCapabilityResponse(t *testing.T) {
 	if _, err := testSigner.VerifyCapability(blob); err == nil {
 		t.Error("a tampered capability response verifies")
 	}
-	failed := objs(out, "failedData", "failedDevice")
-	if len(failed) != 1 || !strings.HasPrefix(str(failed[0], "reason"), "lineItem 2:") {
+	failed := op.Objs(out, "failedData", "failedDevice")
+	if len(failed) != 1 || !strings.HasPrefix(op.Str(failed[0], "reason"), "lineItem 2:") {
 		t.Errorf("failedData %v", failed)
 	}
 	if it, _ := st.LineItem(aidTen); it.Remaining() != 5 {
@@ -168,7 +168,7 @@ func TestGenerateCapabilityResponse(t *testing.T) {
 	if it, _ := st.LineItem(aidTen); it.Remaining() != 7 {
 		t.Errorf("AID-TEN remaining %d, want 7", it.Remaining())
 	}
-	if out := call(t, h, "v7", "generateCapabilityResponse", map[string]any{"request": []any{"AAEC"}}); statusOf(out) != failure || len(objs(out, "failedData", "failedDevice")) != 1 {
+	if out := call(t, h, "v7", "generateCapabilityResponse", map[string]any{"request": []any{"AAEC"}}); statusOf(out) != failure || len(op.Objs(out, "failedData", "failedDevice")) != 1 {
 		t.Errorf("binary request: %v", out)
 	}
 }
@@ -188,16 +188,16 @@ func TestGeneratePrebuiltLicense(t *testing.T) {
 			"term": map[string]any{"numDuration": "2", "durationUnit": "MONTHS"}},
 		map[string]any{"deviceIdentifier": ident("CLIENT", devA2), "product": map[string]any{"primaryKeys": map[string]any{"name": "Widget", "version": "9"}}},
 	}})
-	if statusOf(out) != partialFailure || len(objs(out, "responseData", "deviceIdentifier")) != 1 {
+	if statusOf(out) != partialFailure || len(op.Objs(out, "responseData", "deviceIdentifier")) != 1 {
 		t.Fatalf("%v", out)
 	}
 	q := call(t, h, "v1", "getDevicesQuery", map[string]any{"queryParams": map[string]any{"preBuiltProductName": simple("Widget", "EQUALS")},
 		"deviceResponseConfig": map[string]any{"preBuiltLicense": "true", "preBuiltProduct": "true"}, "pageNumber": "1", "batchSize": "10"})
-	devs := objs(q, "responseData", "device")
-	if len(devs) != 1 || str(devs[0], "hasPrebuiltLicense") != "true" || str(devs[0], "preBuiltProduct", "name") != "Widget" {
+	devs := op.Objs(q, "responseData", "device")
+	if len(devs) != 1 || op.Str(devs[0], "hasPrebuiltLicense") != "true" || op.Str(devs[0], "preBuiltProduct", "name") != "Widget" {
 		t.Fatalf("prebuilt licence not returned: %v", q)
 	}
-	text, _ := base64.StdEncoding.DecodeString(str(devs[0], "prebuiltLicense"))
+	text, _ := base64.StdEncoding.DecodeString(op.Str(devs[0], "prebuiltLicense"))
 	if n, err := testSigner.VerifyLicenseText(string(text)); err != nil || n != 2 {
 		t.Errorf("licence text: %d signed lines, %v\n%s", n, err, text)
 	}

@@ -49,18 +49,18 @@ type capFeature struct {
 func (h *handlers) capability(l *lookups, d state.Device, req map[string]any, now time.Time) []byte {
 	p := capPayload{
 		DeviceID: d.DeviceID, IDType: string(d.IDType), DeviceType: string(d.Class), Publisher: d.Publisher,
-		Issued: op.DateTime(now), LastUpdateTime: str(req, "lastUpdateTime"), AddOns: []capAddOn{},
+		Issued: op.DateTime(now), LastUpdateTime: op.Str(req, "lastUpdateTime"), AddOns: []capAddOn{},
 	}
-	p.Buffer, _ = boolean(req, "bufferLicense")
-	for _, e := range objs(req, "vendorDictionary", "entry") {
+	p.Buffer, _ = op.GetBool(req, "bufferLicense")
+	for _, e := range op.Objs(req, "vendorDictionary", "entry") {
 		if p.VendorDictionary == nil {
 			p.VendorDictionary = map[string]string{}
 		}
-		v := str(e, "stringValue")
+		v := op.Str(e, "stringValue")
 		if v == "" {
-			v = str(e, "numberValue")
+			v = op.Str(e, "numberValue")
 		}
-		p.VendorDictionary[str(e, "name")] = v
+		p.VendorDictionary[op.Str(e, "name")] = v
 	}
 	for _, a := range d.AddOns {
 		c := capAddOn{ActivationID: a.ActivationID, Count: a.Count, Expiry: "permanent"}
@@ -106,9 +106,9 @@ func (h *handlers) deviceLock(uniqueID string) func() {
 // Binary capability requests (request elements) are FlexNet's format, which
 // the emulator does not decode: each fails with that reason.
 func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (map[string]any, error) {
-	devs, bins := objs(c.Request, "device"), list(c.Request, "request")
+	devs, bins := op.Objs(c.Request, "device"), op.List(c.Request, "request")
 	if len(devs)+len(bins) == 0 {
-		return fail("the request names no device: give a device element"), nil
+		return op.Failure("the request names no device: give a device element"), nil
 	}
 	if f := h.writeLimit(len(devs)+len(bins), "device"); f != nil {
 		return f, nil
@@ -119,7 +119,7 @@ func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (
 		if err := canceled(ctx); err != nil {
 			return nil, err
 		}
-		id := obj(dev, "deviceIdentifier")
+		id := op.Obj(dev, "deviceIdentifier")
 		out, why := h.capabilityFor(dev, ver, c.Now)
 		if why != "" {
 			b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
@@ -134,7 +134,7 @@ func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (
 }
 
 func (h *handlers) capabilityFor(dev map[string]any, ver int, now time.Time) (map[string]any, string) {
-	k, class, why := identKey(obj(dev, "deviceIdentifier"))
+	k, class, why := identKey(op.Obj(dev, "deviceIdentifier"))
 	if why != "" {
 		return nil, why
 	}
@@ -151,7 +151,7 @@ func (h *handlers) capabilityFor(dev map[string]any, ver int, now time.Time) (ma
 	}
 	unlock := h.deviceLock(d.UniqueID)
 	defer unlock()
-	if why := h.mapRequested(d, objs(dev, "lineItem")); why != "" {
+	if why := h.mapRequested(d, op.Objs(dev, "lineItem")); why != "" {
 		return nil, why
 	}
 	d, err = h.st.UpdateDevice(d.Key(), func(x *state.Device) error {
@@ -163,7 +163,7 @@ func (h *handlers) capabilityFor(dev map[string]any, ver int, now time.Time) (ma
 	}
 	blob := h.capability(newLookups(h.st), d, dev, now)
 	out := map[string]any{"deviceIdentifier": identOf(d, ver), "addonLicense": base64.StdEncoding.EncodeToString(blob)}
-	if buf, ok := boolean(dev, "bufferLicense"); ok {
+	if buf, ok := op.GetBool(dev, "bufferLicense"); ok {
 		out["bufferLicense"] = op.Bool(buf)
 	}
 	return out, ""
@@ -191,22 +191,22 @@ func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
 		}
 	}
 	for i, li := range lines {
-		id := obj(li, "lineItemIdentifier")
-		aid := str(id, "activationId")
+		id := op.Obj(li, "lineItemIdentifier")
+		aid := op.Str(id, "activationId")
 		if aid == "" {
 			undo()
 			return fmt.Sprintf("lineItem %d: lineItemIdentifier needs an activationId", i+1)
 		}
 		want := 1
-		if has(id, "count") {
-			n, ok := integer(id, "count")
+		if op.Has(id, "count") {
+			n, ok := xsdInt(id, "count")
 			if !ok || n < 0 {
 				undo()
 				return fmt.Sprintf("lineItem %d: count must be 0 or more", i+1)
 			}
 			want = n
 		}
-		override, _ := date(id, "expirationDateOverride")
+		override, _ := op.GetDate(id, "expirationDateOverride")
 		have := current[strings.ToLower(aid)]
 		var err error
 		// An unchanged count keeps its mapping as it is (an override on it
@@ -238,7 +238,7 @@ func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
 // prebuilt licence (getDevicesQuery returns it with the preBuiltLicense
 // switch; the emulator keeps it in memory only).
 func (h *handlers) generatePrebuiltLicense(ctx context.Context, c *op.Call) (map[string]any, error) {
-	recs := objs(c.Request, "requestDataList")
+	recs := op.Objs(c.Request, "requestDataList")
 	if f := h.writeLimit(len(recs), "requestDataList"); f != nil {
 		return f, nil
 	}
@@ -248,7 +248,7 @@ func (h *handlers) generatePrebuiltLicense(ctx context.Context, c *op.Call) (map
 		if err := canceled(ctx); err != nil {
 			return nil, err
 		}
-		id := obj(rec, "deviceIdentifier")
+		id := op.Obj(rec, "deviceIdentifier")
 		d, why := h.find(id)
 		if why == "" {
 			why = h.prebuild(d, rec, c.Now)
@@ -263,39 +263,39 @@ func (h *handlers) generatePrebuiltLicense(ctx context.Context, c *op.Call) (map
 }
 
 func (h *handlers) prebuild(d state.Device, rec map[string]any, now time.Time) string {
-	prod, why := h.product(obj(rec, "product"))
+	prod, why := h.product(op.Obj(rec, "product"))
 	if why != "" {
 		return why
 	}
-	if lm := obj(rec, "licenseModel"); lm != nil {
-		ref := str(lm, "uniqueId")
+	if lm := op.Obj(rec, "licenseModel"); lm != nil {
+		ref := op.Str(lm, "uniqueId")
 		if ref == "" {
-			ref = str(lm, "primaryKeys", "name")
+			ref = op.Str(lm, "primaryKeys", "name")
 		}
 		if _, err := h.st.LicenseModel(ref); err != nil {
 			return reason(err)
 		}
 	}
 	start := now
-	if t, ok := date(rec, "startDate"); ok {
+	if t, ok := op.GetDate(rec, "startDate"); ok {
 		start = t
 	}
 	var expiry time.Time
-	perm, _ := boolean(rec, "isPermanent")
+	perm, _ := op.GetBool(rec, "isPermanent")
 	switch {
 	case perm:
-	case has(rec, "expirationDate"):
-		t, ok := date(rec, "expirationDate")
+	case op.Has(rec, "expirationDate"):
+		t, ok := op.GetDate(rec, "expirationDate")
 		if !ok {
 			return "expirationDate is not a date"
 		}
 		expiry = t
-	case has(rec, "term"):
-		n, ok := integer(rec, "term", "numDuration")
+	case op.Has(rec, "term"):
+		n, ok := xsdInt(rec, "term", "numDuration")
 		if !ok || n < 1 {
 			return "term: numDuration must be 1 or more"
 		}
-		switch str(rec, "term", "durationUnit") {
+		switch op.Str(rec, "term", "durationUnit") {
 		case "DAYS":
 			expiry = start.AddDate(0, 0, n)
 		case "WEEKS":
@@ -325,14 +325,14 @@ func (h *handlers) product(id map[string]any) (state.Product, string) {
 	if id == nil {
 		return state.Product{}, "product is required"
 	}
-	if name := str(id, "primaryKeys", "name"); name != "" {
-		p, err := h.st.Product(state.ProductKey{Name: name, Version: str(id, "primaryKeys", "version")})
+	if name := op.Str(id, "primaryKeys", "name"); name != "" {
+		p, err := h.st.Product(state.ProductKey{Name: name, Version: op.Str(id, "primaryKeys", "version")})
 		if err != nil {
 			return state.Product{}, reason(err)
 		}
 		return p, ""
 	}
-	if uid := str(id, "uniqueId"); uid != "" {
+	if uid := op.Str(id, "uniqueId"); uid != "" {
 		ps, err := h.st.Products(state.ProductQuery{}, state.Page{})
 		if err != nil {
 			return state.Product{}, reason(err)

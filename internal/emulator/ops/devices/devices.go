@@ -133,11 +133,6 @@ func status(ok, failed int) map[string]any {
 	}
 }
 
-// fail is a whole-request FAILURE with a reason.
-func fail(reason string) map[string]any {
-	return map[string]any{"statusInfo": op.Status(failure, reason)}
-}
-
 // writeLimit refuses a write of more than MaxWriteBatch records (seed 001
 // L4165-4169: "All services that result in a write have a batch size
 // maximum of 25 records ... Specifying a batch size higher than the new cap
@@ -145,7 +140,7 @@ func fail(reason string) map[string]any {
 // FAILURE, changing nothing; so do we. nil means within the limit.
 func (h *handlers) writeLimit(n int, what string) map[string]any {
 	if n > h.cfg.MaxWriteBatch {
-		return fail(fmt.Sprintf("%d %s records is more than the write batch limit of %d; send at most %d per request",
+		return op.Failure(fmt.Sprintf("%d %s records is more than the write batch limit of %d; send at most %d per request",
 			n, what, h.cfg.MaxWriteBatch, h.cfg.MaxWriteBatch))
 	}
 	return nil

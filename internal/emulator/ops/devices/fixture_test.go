@@ -103,7 +103,7 @@ func call(t testing.TB, h *handlers, version, operation string, req map[string]a
 }
 
 // statusOf is statusInfo/status.
-func statusOf(m map[string]any) string { return str(m, "statusInfo", "status") }
+func statusOf(m map[string]any) string { return op.Str(m, "statusInfo", "status") }
 
 // ident is a deviceIdentifier request value.
 func ident(class, id string) map[string]any {
@@ -137,11 +137,11 @@ func repoRoot(t testing.TB) string {
 // ids lists the deviceId values of a getDevicesQuery or searchDevices answer.
 func ids(out map[string]any) []string {
 	var got []string
-	for _, d := range objs(out, "responseData", "device") {
-		got = append(got, str(d, "deviceIdentifier", "deviceId"))
+	for _, d := range op.Objs(out, "responseData", "device") {
+		got = append(got, op.Str(d, "deviceIdentifier", "deviceId"))
 	}
-	for _, d := range objs(out, "devices", "device") {
-		got = append(got, str(d, "deviceId", "id"))
+	for _, d := range op.Objs(out, "devices", "device") {
+		got = append(got, op.Str(d, "deviceId", "id"))
 	}
 	return got
 }

@@ -3,6 +3,7 @@ package devices
 import (
 	"strings"
 
+	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -17,17 +18,17 @@ import (
 // identKey reads a deviceIdentifier; reason is set when it names nothing.
 func identKey(id map[string]any) (k state.DeviceKey, class state.DeviceClass, reason string) {
 	k = state.DeviceKey{
-		UniqueID:  str(id, "uniqueId"),
-		DeviceID:  str(id, "deviceId"),
-		IDType:    state.IDType(str(id, "deviceIdType")),
-		Publisher: str(id, "publisherName"),
+		UniqueID:  op.Str(id, "uniqueId"),
+		DeviceID:  op.Str(id, "deviceId"),
+		IDType:    state.IDType(op.Str(id, "deviceIdType")),
+		Publisher: op.Str(id, "publisherName"),
 	}
 	if k.DeviceID == "" && k.UniqueID == "" {
-		if ids := list(id, "serverIds", "serverId"); len(ids) > 0 {
-			k.DeviceID = str(ids[0])
+		if ids := op.List(id, "serverIds", "serverId"); len(ids) > 0 {
+			k.DeviceID = op.Str(ids[0])
 		}
 	}
-	class = state.DeviceClass(str(id, "deviceType"))
+	class = state.DeviceClass(op.Str(id, "deviceType"))
 	if k.UniqueID == "" && k.DeviceID == "" {
 		return k, class, "deviceIdentifier needs a uniqueId or a deviceId"
 	}
@@ -57,14 +58,14 @@ func (h *handlers) lookup(k state.DeviceKey, class state.DeviceClass) (state.Dev
 // findDeviceID resolves a v3 deviceId element.
 func (h *handlers) findDeviceID(id map[string]any) (state.Device, string) {
 	k := state.DeviceKey{
-		DeviceID:  str(id, "id"),
-		IDType:    state.IDType(str(id, "idType")),
-		Publisher: str(id, "publisherName"),
+		DeviceID:  op.Str(id, "id"),
+		IDType:    state.IDType(op.Str(id, "idType")),
+		Publisher: op.Str(id, "publisherName"),
 	}
 	if k.DeviceID == "" {
 		return state.Device{}, "deviceId needs an id"
 	}
-	return h.lookup(k, state.DeviceClass(str(id, "deviceClass")))
+	return h.lookup(k, state.DeviceClass(op.Str(id, "deviceClass")))
 }
 
 // identOf is a device's deviceIdentifier in version ver. A SERVER's device

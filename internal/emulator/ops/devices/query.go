@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -26,11 +27,11 @@ type query struct {
 
 // simpleMatch reads a SimpleQueryType-shaped criterion (value + searchType).
 func simpleMatch(params map[string]any, key string) (state.Match, bool) {
-	o := obj(params, key)
+	o := op.Obj(params, key)
 	if o == nil {
 		return state.Match{}, false
 	}
-	return state.Match{Value: str(o, "value"), Type: state.SearchType(str(o, "searchType"))}, true
+	return state.Match{Value: op.Str(o, "value"), Type: state.SearchType(op.Str(o, "searchType"))}, true
 }
 
 // values gives, for a local check, the strings of a device a criterion is
@@ -158,13 +159,13 @@ func (q *query) fail(key string) {
 // only client devices. If neither deviceTypes nor isServer is set, query
 // results include all three types of devices").
 func (q *query) classes(params map[string]any, listKey, itemKey string) {
-	for _, c := range list(params, listKey, itemKey) {
-		q.q.Classes = append(q.q.Classes, state.DeviceClass(str(c)))
+	for _, c := range op.List(params, listKey, itemKey) {
+		q.q.Classes = append(q.q.Classes, state.DeviceClass(op.Str(c)))
 	}
 	if len(q.q.Classes) > 0 {
 		return
 	}
-	if b, ok := boolean(params, "isServer"); ok {
+	if b, ok := op.GetBool(params, "isServer"); ok {
 		if b {
 			q.q.Classes = []state.DeviceClass{state.Server}
 		} else {
@@ -178,7 +179,7 @@ func (q *query) classes(params map[string]any, listKey, itemKey string) {
 // the userString field is ignored, and the response states that this
 // criteria is not supported").
 func (h *handlers) userString(q *query, params map[string]any) {
-	if !has(params, "userString") {
+	if !op.Has(params, "userString") {
 		return
 	}
 	if h.deviceUserOff {
@@ -247,7 +248,7 @@ func (h *handlers) devicesQuery(params map[string]any, ver int) *query {
 	q.classes(params, "deviceTypes", "deviceType")
 	// Devices have no custom attributes here: an attribute criterion
 	// matches no device.
-	if len(list(params, "customAttributes", "attribute")) > 0 {
+	if len(op.List(params, "customAttributes", "attribute")) > 0 {
 		q.local = append(q.local, func(*lookups, state.Device) bool { return false })
 	}
 	q.localText(params, "machineType", one(func(d state.Device) string { return d.MachineType }))
@@ -260,17 +261,17 @@ func (h *handlers) devicesQuery(params map[string]any, ver int) *query {
 // number adds a NumberQueryType criterion on the device's features: it
 // holds when some feature satisfies it.
 func (q *query) number(params map[string]any, key string, f func(feature) int) {
-	o := obj(params, key)
+	o := op.Obj(params, key)
 	if o == nil {
 		return
 	}
-	v, ok := integer(o, "value")
+	v, ok := xsdInt(o, "value")
 	if !ok {
 		q.invalid = key + ": value is not an integer"
 		return
 	}
 	var cmp func(n int) bool
-	switch str(o, "searchType") {
+	switch op.Str(o, "searchType") {
 	case "GREATER_THAN":
 		cmp = func(n int) bool { return n > v }
 	case "GREATER_THAN_EQUALS":
@@ -308,7 +309,7 @@ func (h *handlers) searchQuery(params map[string]any) *query {
 	q.text(params, "deviceId", &q.q.DeviceID, devID)
 	q.enum(params, "deviceIdType", &q.q.IDType)
 	q.classes(params, "deviceClasses", "deviceClass")
-	if b, ok := boolean(params, "hosted"); ok {
+	if b, ok := op.GetBool(params, "hosted"); ok {
 		q.q.Hosted = &b
 	}
 	q.text(params, "parentId", &q.q.ParentID, devParent)
@@ -325,14 +326,14 @@ func (h *handlers) searchQuery(params map[string]any) *query {
 	q.text(params, "featureName", &q.q.FeatureName, featNames)
 	h.userString(q, params)
 	// v5: addOnExpirationDate (DateQueryType) and hasLicense.
-	if o := obj(params, "addOnExpirationDate"); o != nil {
-		t, ok := date(o, "value")
+	if o := op.Obj(params, "addOnExpirationDate"); o != nil {
+		t, ok := op.GetDate(o, "value")
 		if !ok {
 			q.invalid = "addOnExpirationDate: value is not a date"
 		}
-		q.q.AddOnExpiration = state.DateMatch{Value: t, Type: state.DateSearchType(str(o, "searchType"))}
+		q.q.AddOnExpiration = state.DateMatch{Value: t, Type: state.DateSearchType(op.Str(o, "searchType"))}
 	}
-	if b, ok := boolean(params, "hasLicense"); ok {
+	if b, ok := op.GetBool(params, "hasLicense"); ok {
 		q.q.HasLicense = &b
 	}
 	q.text(params, "siteName", &q.q.SiteName, devSite) // v6
@@ -342,9 +343,9 @@ func (h *handlers) searchQuery(params map[string]any) *query {
 // sortBys reads deviceSortBys.
 func sortBys(req map[string]any) []state.SortBy {
 	var out []state.SortBy
-	for _, sb := range objs(req, "sortBys", "sortBy") {
-		asc, ok := boolean(sb, "ascending")
-		out = append(out, state.SortBy{Key: str(sb, "sortKey"), Ascending: asc || !ok})
+	for _, sb := range op.Objs(req, "sortBys", "sortBy") {
+		asc, ok := op.GetBool(sb, "ascending")
+		out = append(out, state.SortBy{Key: op.Str(sb, "sortKey"), Ascending: asc || !ok})
 	}
 	return out
 }
@@ -423,15 +424,15 @@ func (h *handlers) prebuiltField(f func(state.ProductKey) string) values {
 // absent batch size is the limit.
 func (h *handlers) readPage(req map[string]any, required bool) (state.Page, string) {
 	p := state.Page{Number: 1, Size: h.cfg.MaxReadBatch}
-	if n, ok := integer(req, "pageNumber"); ok {
+	if n, ok := xsdInt(req, "pageNumber"); ok {
 		if n < 1 {
 			return p, "pageNumber must be 1 or more"
 		}
 		p.Number = n
-	} else if str(req, "pageNumber") != "" {
+	} else if op.Str(req, "pageNumber") != "" {
 		return p, "pageNumber is not a number"
 	}
-	if n, ok := integer(req, "batchSize"); ok {
+	if n, ok := xsdInt(req, "batchSize"); ok {
 		if n < 1 {
 			return p, "batchSize must be 1 or more"
 		}
@@ -439,7 +440,7 @@ func (h *handlers) readPage(req map[string]any, required bool) (state.Page, stri
 			return p, fmt.Sprintf("batchSize is more than the maximum batch size of %d for read operations", h.cfg.MaxReadBatch)
 		}
 		p.Size = n
-	} else if required || str(req, "batchSize") != "" {
+	} else if required || op.Str(req, "batchSize") != "" {
 		return p, fmt.Sprintf("batchSize is required: give 1 to %d", h.cfg.MaxReadBatch)
 	}
 	return p, ""

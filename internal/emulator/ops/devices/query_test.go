@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/fnokit/fnokit/internal/emulator/op"
 )
 
 func TestSearchTypes(t *testing.T) {
@@ -48,7 +50,7 @@ func TestSearchTypes(t *testing.T) {
 			t.Parallel()
 			out := call(t, h, "base", "getDevicesQuery", map[string]any{"queryParams": c.params, "pageNumber": "1", "batchSize": "100"})
 			if statusOf(out) != success {
-				t.Fatalf("status %s: %s", statusOf(out), str(out, "statusInfo", "reason"))
+				t.Fatalf("status %s: %s", statusOf(out), op.Str(out, "statusInfo", "reason"))
 			}
 			got := ids(out)
 			slices.Sort(got)
@@ -58,7 +60,7 @@ func TestSearchTypes(t *testing.T) {
 				t.Errorf("devices = %v, want %v", got, want)
 			}
 			count := call(t, h, "base", "getDeviceCount", map[string]any{"queryParams": c.params})
-			if n := str(count, "responseData", "count"); n != fmtInt(len(c.want)) {
+			if n := op.Str(count, "responseData", "count"); n != fmtInt(len(c.want)) {
 				t.Errorf("getDeviceCount = %s, want %d (counts agree with queries)", n, len(c.want))
 			}
 		})
@@ -98,7 +100,7 @@ func TestSearchDevicesFilters(t *testing.T) {
 			t.Errorf("%s %v: %s %v, want %v", c.version, c.params, statusOf(out), got, want)
 		}
 		count := call(t, h, c.version, "countDevices", map[string]any{"queryParams": c.params})
-		if n := str(count, "responseData", "count"); n != fmtInt(len(c.want)) {
+		if n := op.Str(count, "responseData", "count"); n != fmtInt(len(c.want)) {
 			t.Errorf("%s %v: countDevices = %s, want %d", c.version, c.params, n, len(c.want))
 		}
 	}
@@ -148,7 +150,7 @@ func TestReadLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		out := call(t, h, c.version, c.op, c.req)
-		if statusOf(out) != failure || str(out, c.failedKey, "reason") == "" {
+		if statusOf(out) != failure || op.Str(out, c.failedKey, "reason") == "" {
 			t.Errorf("%s %s %v: %v, want FAILURE with %s/reason", c.op, c.version, c.req, out, c.failedKey)
 		}
 	}
@@ -170,13 +172,13 @@ func TestDeviceUserOff(t *testing.T) {
 	if got := ids(out); len(got) != 2 {
 		t.Errorf("devices %v, want both ACME devices", got)
 	}
-	for _, d := range objs(out, "devices", "device") {
-		if has(d, "userString") {
+	for _, d := range op.Objs(out, "devices", "device") {
+		if op.Has(d, "userString") {
 			t.Error("userString returned with the Device User option off")
 		}
 	}
 	count := call(t, h, "v1", "getDeviceCount", map[string]any{"queryParams": q})
-	if statusOf(count) != notSupported || str(count, "responseData", "count") != "2" {
+	if statusOf(count) != notSupported || op.Str(count, "responseData", "count") != "2" {
 		t.Errorf("getDeviceCount: %v", count)
 	}
 }
@@ -185,7 +187,7 @@ func TestResponseConfigSelectsFields(t *testing.T) {
 	t.Parallel()
 	h := newTest(fixture(t))
 	byID := map[string]any{"deviceId": simple(devA1, "EQUALS")}
-	bare := objs(call(t, h, "v7", "getDevicesQuery", map[string]any{"queryParams": byID, "pageNumber": "1", "batchSize": "1"}), "responseData", "device")
+	bare := op.Objs(call(t, h, "v7", "getDevicesQuery", map[string]any{"queryParams": byID, "pageNumber": "1", "batchSize": "1"}), "responseData", "device")
 	if len(bare) != 1 {
 		t.Fatalf("devices %v", bare)
 	}
@@ -195,32 +197,32 @@ func TestResponseConfigSelectsFields(t *testing.T) {
 		}
 	}
 	cfg := map[string]any{"alias": "true", "soldTo": "true", "addOnActivationId": "true", "addOnCounts": "true", "deviceUser": "true", "description": "false"}
-	d := objs(call(t, h, "v7", "getDevicesQuery", map[string]any{"queryParams": byID, "deviceResponseConfig": cfg, "pageNumber": "1", "batchSize": "1"}), "responseData", "device")[0]
-	if str(d, "alias") != "alpha one" || str(d, "soldTo", "id") != "ACME" || str(d, "soldToAcctName", "name") != "Acme Corp" || str(d, "deviceUser") != "ann" {
+	d := op.Objs(call(t, h, "v7", "getDevicesQuery", map[string]any{"queryParams": byID, "deviceResponseConfig": cfg, "pageNumber": "1", "batchSize": "1"}), "responseData", "device")[0]
+	if op.Str(d, "alias") != "alpha one" || op.Str(d, "soldTo", "id") != "ACME" || op.Str(d, "soldToAcctName", "name") != "Acme Corp" || op.Str(d, "deviceUser") != "ann" {
 		t.Errorf("switched fields: %v", d)
 	}
-	if has(d, "description") || has(d, "deviceStatus") {
+	if op.Has(d, "description") || op.Has(d, "deviceStatus") {
 		t.Errorf("fields whose switch is off or absent returned: %v", d)
 	}
-	addOns := objs(d, "addonLineItemData")
-	if len(addOns) != 1 || str(addOns[0], "activationId") != aidTen || str(addOns[0], "enabledCount") != "2" || has(addOns[0], "entitledProducts") {
+	addOns := op.Objs(d, "addonLineItemData")
+	if len(addOns) != 1 || op.Str(addOns[0], "activationId") != aidTen || op.Str(addOns[0], "enabledCount") != "2" || op.Has(addOns[0], "entitledProducts") {
 		t.Errorf("add-ons: %v", addOns)
 	}
 	// getDevice (v3+) with its own switches.
 	g := call(t, h, "v4", "getDevice", map[string]any{"deviceId": map[string]any{"id": devA1, "idType": "STRING", "publisherName": "demo", "deviceClass": "CLIENT"},
 		"responseConfig": map[string]any{"addOnProduct": "true", "addOnEntitlementId": "true", "features": "true"}})
-	dev := obj(g, "device")
-	addon := objs(dev, "addon")
-	if statusOf(g) != success || len(addon) != 1 || str(addon[0], "entitlementId") != "ENT-ONE" ||
-		str(objs(addon[0], "productList", "entitledProduct")[0], "product", "primaryKeys", "name") != "Widget" {
+	dev := op.Obj(g, "device")
+	addon := op.Objs(dev, "addon")
+	if statusOf(g) != success || len(addon) != 1 || op.Str(addon[0], "entitlementId") != "ENT-ONE" ||
+		op.Str(op.Objs(addon[0], "productList", "entitledProduct")[0], "product", "primaryKeys", "name") != "Widget" {
 		t.Errorf("getDevice: %v", g)
 	}
-	if len(list(dev, "feature")) != 2 || str(dev, "createdOn") == "" || has(dev, "name") {
+	if len(op.List(dev, "feature")) != 2 || op.Str(dev, "createdOn") == "" || op.Has(dev, "name") {
 		t.Errorf("getDevice features/createdOn/name: %v", dev)
 	}
 	// A served client is found by its class only.
 	miss := call(t, h, "v3", "getDevice", map[string]any{"deviceId": map[string]any{"id": devA1, "idType": "STRING", "publisherName": "demo", "deviceClass": "SERVER"}})
-	if statusOf(miss) != failure || str(miss, "failedDevice", "reason") == "" {
+	if statusOf(miss) != failure || op.Str(miss, "failedDevice", "reason") == "" {
 		t.Errorf("getDevice of the wrong class: %v", miss)
 	}
 }

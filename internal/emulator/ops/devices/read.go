@@ -27,7 +27,7 @@ func (h *handlers) getDevicesQuery(_ context.Context, c *op.Call) (map[string]an
 	if why != "" {
 		return queryFailure("failedData", why), nil
 	}
-	q := h.devicesQuery(obj(c.Request, "queryParams"), c.Op.Version.Number())
+	q := h.devicesQuery(op.Obj(c.Request, "queryParams"), c.Op.Version.Number())
 	if q.invalid != "" {
 		return queryFailure("failedData", q.invalid), nil
 	}
@@ -35,7 +35,7 @@ func (h *handlers) getDevicesQuery(_ context.Context, c *op.Call) (map[string]an
 	if err != nil {
 		return queryFailure("failedData", unknownCriterion(err)), nil
 	}
-	r := h.renderer(c, obj(c.Request, "deviceResponseConfig"))
+	r := h.renderer(c, op.Obj(c.Request, "deviceResponseConfig"))
 	out := make([]any, len(ds))
 	for i, d := range ds {
 		out[i] = r.queryDevice(d)
@@ -44,11 +44,11 @@ func (h *handlers) getDevicesQuery(_ context.Context, c *op.Call) (map[string]an
 }
 
 func (h *handlers) getDeviceCount(_ context.Context, c *op.Call) (map[string]any, error) {
-	return h.count(h.devicesQuery(obj(c.Request, "queryParams"), c.Op.Version.Number()))
+	return h.count(h.devicesQuery(op.Obj(c.Request, "queryParams"), c.Op.Version.Number()))
 }
 
 func (h *handlers) countDevices(_ context.Context, c *op.Call) (map[string]any, error) {
-	return h.count(h.searchQuery(obj(c.Request, "queryParams")))
+	return h.count(h.searchQuery(op.Obj(c.Request, "queryParams")))
 }
 
 // count answers getDeviceCount and countDevices: the count agrees with the
@@ -69,7 +69,7 @@ func (h *handlers) searchDevices(_ context.Context, c *op.Call) (map[string]any,
 	if why != "" {
 		return queryFailure("failed", why), nil
 	}
-	q := h.searchQuery(obj(c.Request, "queryParams"))
+	q := h.searchQuery(op.Obj(c.Request, "queryParams"))
 	if q.invalid != "" {
 		return queryFailure("failed", q.invalid), nil
 	}
@@ -78,7 +78,7 @@ func (h *handlers) searchDevices(_ context.Context, c *op.Call) (map[string]any,
 	if err != nil {
 		return queryFailure("failed", unknownCriterion(err)), nil
 	}
-	r := h.renderer(c, obj(c.Request, "responseConfig"))
+	r := h.renderer(c, op.Obj(c.Request, "responseConfig"))
 	out := make([]any, len(ds))
 	for i, d := range ds {
 		out[i] = r.v3Device(d, false)
@@ -87,10 +87,10 @@ func (h *handlers) searchDevices(_ context.Context, c *op.Call) (map[string]any,
 }
 
 func (h *handlers) getDevice(_ context.Context, c *op.Call) (map[string]any, error) {
-	d, why := h.findDeviceID(obj(c.Request, "deviceId"))
+	d, why := h.findDeviceID(op.Obj(c.Request, "deviceId"))
 	if why != "" {
 		return map[string]any{"statusInfo": op.Status(failure, why), "failedDevice": map[string]any{"reason": why}}, nil
 	}
-	r := h.renderer(c, obj(c.Request, "responseConfig"))
+	r := h.renderer(c, op.Obj(c.Request, "responseConfig"))
 	return map[string]any{"statusInfo": op.Status(success, ""), "device": r.v3Device(d, true)}, nil
 }

@@ -60,27 +60,6 @@ func (r *renderer) channelPartners(d state.Device) any {
 	}}}
 }
 
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return op.DateTime(t)
-}
-
-func dateOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return op.Date(t)
-}
-
-func strOrNil(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // machineType is machineTypeType, nil when unknown to the device.
 func machineType(d state.Device) any {
 	switch d.MachineType {
@@ -111,7 +90,7 @@ func productIdent(p state.ProductKey, line string) map[string]any {
 	if p.Version != "" {
 		pk["version"] = p.Version
 	}
-	return map[string]any{"primaryKeys": pk, "productLine": strOrNil(line)}
+	return map[string]any{"primaryKeys": pk, "productLine": op.NonEmpty(line)}
 }
 
 // entitledProducts is entitledProductDataListType for one add-on.
@@ -145,10 +124,10 @@ func (r *renderer) addonLicense(d state.Device) (has bool, lic any) {
 func (r *renderer) queryDevice(d state.Device) map[string]any {
 	m := map[string]any{"deviceIdentifier": identOf(d, r.ver)}
 	if r.on("alias") {
-		m["alias"] = strOrNil(d.Alias)
+		m["alias"] = op.NonEmpty(d.Alias)
 	}
 	if r.on("description") {
-		m["description"] = strOrNil(d.Description)
+		m["description"] = op.NonEmpty(d.Description)
 	}
 	if r.on("status") {
 		m["deviceStatus"] = statusOut(d.Status, r.ver)
@@ -209,7 +188,7 @@ func (r *renderer) queryDevice(d state.Device) map[string]any {
 		m["deviceUser"] = d.User
 		m["deviceUserIdentifier"] = map[string]any{"userName": d.User}
 	}
-	m["siteName"] = strOrNil(d.SiteName)
+	m["siteName"] = op.NonEmpty(d.SiteName)
 	return m
 }
 
@@ -229,7 +208,7 @@ func (r *renderer) addonLineItemData(a state.AddOn) map[string]any {
 	if r.on("addOnActivationId") {
 		m["activationId"] = a.ActivationID
 		if it != nil {
-			m["uniqueId"] = strOrNil(it.UniqueID)
+			m["uniqueId"] = op.NonEmpty(it.UniqueID)
 		}
 	}
 	if r.on("addOnCounts") {
@@ -241,17 +220,17 @@ func (r *renderer) addonLineItemData(a state.AddOn) map[string]any {
 	if r.on("addOnProduct") {
 		m["entitledProducts"] = r.entitledProducts(a, it, false)
 		if it != nil && !it.Permanent {
-			m["licenseExpirationDate"] = dateOrNil(it.Expiration)
+			m["licenseExpirationDate"] = op.DateOrNil(it.Expiration)
 		}
 	}
 	if r.on("addOnExpirationDateOverride") {
-		m["expirationDateOverride"] = dateOrNil(a.ExpirationOverride)
+		m["expirationDateOverride"] = op.DateOrNil(a.ExpirationOverride)
 	}
 	if r.on("addOnCreatedDate") {
-		m["createdDate"] = timeOrNil(a.Created)
+		m["createdDate"] = op.DateTimeOrNil(a.Created)
 	}
 	if r.on("addOnLastModifiedDate") {
-		m["lastModifiedDate"] = timeOrNil(a.Modified)
+		m["lastModifiedDate"] = op.DateTimeOrNil(a.Modified)
 	}
 	return m
 }
@@ -265,9 +244,9 @@ func (r *renderer) featureData(d state.Device) []any {
 	for _, f := range r.l.features(d) {
 		m := map[string]any{"name": f.name, "version": f.version, "count": op.Int(int64(f.count)), "overage": op.Int(0)}
 		if f.item != nil {
-			m["lineItemUniqueId"], m["lineItemActivationId"] = strOrNil(f.item.UniqueID), f.item.ActivationID
+			m["lineItemUniqueId"], m["lineItemActivationId"] = op.NonEmpty(f.item.UniqueID), f.item.ActivationID
 			if !f.item.Permanent {
-				m["expiration"] = timeOrNil(f.item.Expiration)
+				m["expiration"] = op.DateTimeOrNil(f.item.Expiration)
 			}
 		}
 		out = append(out, m)
@@ -282,10 +261,10 @@ func (r *renderer) featureData(d state.Device) []any {
 func (r *renderer) v3Device(d state.Device, full bool) map[string]any {
 	m := map[string]any{"deviceId": deviceIDOf(d.Ref(), r.ver)}
 	if r.on("name") {
-		m["name"] = strOrNil(d.Alias)
+		m["name"] = op.NonEmpty(d.Alias)
 	}
 	if r.on("description") {
-		m["description"] = strOrNil(d.Description)
+		m["description"] = op.NonEmpty(d.Description)
 	}
 	if r.on("status") {
 		m["status"] = statusOut(d.Status, r.ver)
@@ -294,7 +273,7 @@ func (r *renderer) v3Device(d state.Device, full bool) map[string]any {
 		m["servedStatus"] = string(d.Served)
 	}
 	if r.on("hostTypeName") {
-		m["hostTypeName"] = strOrNil(d.HostType)
+		m["hostTypeName"] = op.NonEmpty(d.HostType)
 	}
 	if r.on("hosted") {
 		m["hosted"] = op.Bool(d.Hosted())
@@ -334,12 +313,12 @@ func (r *renderer) v3Device(d state.Device, full bool) map[string]any {
 		m["userString"] = d.User
 		m["userIdentifier"] = map[string]any{"userName": d.User}
 	}
-	m["lastModified"] = timeOrNil(d.Modified)
+	m["lastModified"] = op.DateTimeOrNil(d.Modified)
 	if r.on("lastSyncTime") {
-		m["lastSyncTime"] = timeOrNil(d.LastSync)
+		m["lastSyncTime"] = op.DateTimeOrNil(d.LastSync)
 	}
 	if r.on("lastRequestTime") {
-		m["lastRequestTime"] = timeOrNil(d.LastRequest)
+		m["lastRequestTime"] = op.DateTimeOrNil(d.LastRequest)
 	}
 	if r.on("hasUpdates") && !full { // searchDevices only; getDevice lists updates
 		m["hasUpdates"] = op.Bool(false)
@@ -348,9 +327,9 @@ func (r *renderer) v3Device(d state.Device, full bool) map[string]any {
 		if r.on("features") {
 			m["feature"] = r.featureData(d)
 		}
-		m["createdOn"] = timeOrNil(d.Created) // v4
+		m["createdOn"] = op.DateTimeOrNil(d.Created) // v4
 	}
-	m["siteName"] = strOrNil(d.SiteName) // v6
+	m["siteName"] = op.NonEmpty(d.SiteName) // v6
 	return m
 }
 
@@ -378,27 +357,27 @@ func (r *renderer) addonData(a state.AddOn) map[string]any {
 		m["productList"] = r.entitledProducts(a, it, r.on("addOnProductLine"))
 	}
 	if r.on("addOnPartNumber") {
-		m["partNumber"] = strOrNil(it.PartNumber)
+		m["partNumber"] = op.NonEmpty(it.PartNumber)
 	}
 	if r.on("addOnEntitlementExpirationDate") {
 		if it.Permanent {
 			m["licensePermanent"] = op.Bool(true)
 		} else {
-			m["licenseExpirationDate"] = dateOrNil(it.Expiration)
+			m["licenseExpirationDate"] = op.DateOrNil(it.Expiration)
 			m["licensePermanent"] = op.Bool(false)
 		}
 	}
 	if r.on("addOnExpirationDateOverride") {
-		m["expirationDateOverride"] = dateOrNil(a.ExpirationOverride)
+		m["expirationDateOverride"] = op.DateOrNil(a.ExpirationOverride)
 	}
 	if r.on("addOnLicenseModel") {
-		m["licenseModelName"] = strOrNil(it.LicenseModel)
+		m["licenseModelName"] = op.NonEmpty(it.LicenseModel)
 	}
 	if r.on("addOnCreatedDate") {
-		m["createdDate"] = timeOrNil(a.Created)
+		m["createdDate"] = op.DateTimeOrNil(a.Created)
 	}
 	if r.on("addOnLastModifiedDate") {
-		m["lastModifiedDate"] = timeOrNil(a.Modified)
+		m["lastModifiedDate"] = op.DateTimeOrNil(a.Modified)
 	}
 	return m
 }

@@ -40,9 +40,9 @@ func (b *batch) result(failedKey, dataKey string) map[string]any {
 // soldToOf reads the sold-to account from a channel partner list: the
 // current owner, else the first partner (FNO keeps the owner there).
 func soldToOf(cps map[string]any) string {
-	partners := objs(cps, "channelPartner")
+	partners := op.Objs(cps, "channelPartner")
 	for _, cp := range partners {
-		if b, _ := boolean(cp, "currentOwner"); b {
+		if b, _ := op.GetBool(cp, "currentOwner"); b {
 			return accountRef(cp)
 		}
 	}
@@ -56,10 +56,10 @@ func soldToOf(cps map[string]any) string {
 // organizationUnit, by uniqueId or primaryKeys/name.
 func accountRef(cp map[string]any) string {
 	for _, k := range []string{"accountUnit", "organizationUnit"} {
-		if id := str(cp, k, "uniqueId"); id != "" {
+		if id := op.Str(cp, k, "uniqueId"); id != "" {
 			return id
 		}
-		if n := str(cp, k, "primaryKeys", "name"); n != "" {
+		if n := op.Str(cp, k, "primaryKeys", "name"); n != "" {
 			return n
 		}
 	}
@@ -67,7 +67,7 @@ func accountRef(cp map[string]any) string {
 }
 
 func (h *handlers) createDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
-	recs := objs(c.Request, "device")
+	recs := op.Objs(c.Request, "device")
 	if f := h.writeLimit(len(recs), "device"); f != nil {
 		return f, nil
 	}
@@ -93,28 +93,28 @@ func (h *handlers) createDevice(ctx context.Context, c *op.Call) (map[string]any
 
 // newDevice reads deviceDataType.
 func (h *handlers) newDevice(rec map[string]any) (state.Device, string) {
-	id := obj(rec, "deviceIdentifier")
+	id := op.Obj(rec, "deviceIdentifier")
 	d := state.Device{
-		Class:       state.DeviceClass(str(id, "deviceType")),
-		DeviceID:    str(id, "deviceId"),
-		IDType:      state.IDType(str(id, "deviceIdType")),
-		Publisher:   str(id, "publisherName"),
-		HostType:    str(rec, "hostTypeName", "name"),
-		Description: str(rec, "description"),
-		Alias:       str(rec, "alias"),
-		Deployment:  str(rec, "deployment"),
-		SiteName:    str(rec, "siteName"),
-		SoldTo:      soldToOf(obj(rec, "channelPartners")),
+		Class:       state.DeviceClass(op.Str(id, "deviceType")),
+		DeviceID:    op.Str(id, "deviceId"),
+		IDType:      state.IDType(op.Str(id, "deviceIdType")),
+		Publisher:   op.Str(id, "publisherName"),
+		HostType:    op.Str(rec, "hostTypeName", "name"),
+		Description: op.Str(rec, "description"),
+		Alias:       op.Str(rec, "alias"),
+		Deployment:  op.Str(rec, "deployment"),
+		SiteName:    op.Str(rec, "siteName"),
+		SoldTo:      soldToOf(op.Obj(rec, "channelPartners")),
 	}
-	if p := str(rec, "publisherIdName", "name"); p != "" {
+	if p := op.Str(rec, "publisherIdName", "name"); p != "" {
 		if d.Publisher != "" && !strings.EqualFold(p, d.Publisher) {
 			return d, "publisherName and publisherIdName name different publishers"
 		}
 		d.Publisher = p
 	}
 	if d.DeviceID == "" {
-		if ids := list(id, "serverIds", "serverId"); len(ids) > 0 {
-			d.DeviceID = str(ids[0])
+		if ids := op.List(id, "serverIds", "serverId"); len(ids) > 0 {
+			d.DeviceID = op.Str(ids[0])
 		}
 	}
 	if d.Class == state.Server && d.DeviceID == "" && d.Deployment != "CLOUD" {
@@ -124,13 +124,13 @@ func (h *handlers) newDevice(rec map[string]any) (state.Device, string) {
 		d.IDType = state.IDString
 	}
 	if !h.deviceUserOff {
-		d.User = str(rec, "user")
+		d.User = op.Str(rec, "user")
 	}
 	return d, ""
 }
 
 func (h *handlers) updateDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
-	recs := objs(c.Request, "device")
+	recs := op.Objs(c.Request, "device")
 	if f := h.writeLimit(len(recs), "device"); f != nil {
 		return f, nil
 	}
@@ -140,7 +140,7 @@ func (h *handlers) updateDevice(ctx context.Context, c *op.Call) (map[string]any
 		if err := canceled(ctx); err != nil {
 			return nil, err
 		}
-		cur, why := h.find(obj(rec, "deviceIdentifier"))
+		cur, why := h.find(op.Obj(rec, "deviceIdentifier"))
 		if why == "" {
 			updated, err := h.st.UpdateDevice(cur.Key(), func(d *state.Device) error { h.applyUpdate(d, rec); return nil })
 			if err == nil {
@@ -158,18 +158,18 @@ func (h *handlers) updateDevice(ctx context.Context, c *op.Call) (map[string]any
 // element leaves its field alone, an empty one clears it.
 func (h *handlers) applyUpdate(d *state.Device, rec map[string]any) {
 	set := func(key string, field *string, path ...string) {
-		if has(rec, key) {
-			*field = str(rec, append([]string{key}, path...)...)
+		if op.Has(rec, key) {
+			*field = op.Str(rec, append([]string{key}, path...)...)
 		}
 	}
 	set("deviceId", &d.DeviceID)
-	if !has(rec, "deviceId") && has(rec, "serverIds") {
-		if ids := list(rec, "serverIds", "serverId"); len(ids) > 0 {
-			d.DeviceID = str(ids[0])
+	if !op.Has(rec, "deviceId") && op.Has(rec, "serverIds") {
+		if ids := op.List(rec, "serverIds", "serverId"); len(ids) > 0 {
+			d.DeviceID = op.Str(ids[0])
 		}
 	}
-	if has(rec, "deviceIdType") {
-		d.IDType = state.IDType(str(rec, "deviceIdType"))
+	if op.Has(rec, "deviceIdType") {
+		d.IDType = state.IDType(op.Str(rec, "deviceIdType"))
 	}
 	set("hostTypeName", &d.HostType, "name")
 	set("publisherIdName", &d.Publisher, "name")
@@ -179,9 +179,9 @@ func (h *handlers) applyUpdate(d *state.Device, rec map[string]any) {
 	if !h.deviceUserOff {
 		set("user", &d.User)
 	}
-	if u := obj(rec, "updateChannelPartners"); u != nil {
-		acct := soldToOf(obj(u, "channelPartners"))
-		switch str(u, "opType") {
+	if u := op.Obj(rec, "updateChannelPartners"); u != nil {
+		acct := soldToOf(op.Obj(u, "channelPartners"))
+		switch op.Str(u, "opType") {
 		case "REPLACE", "ADD":
 			d.SoldTo = acct
 		case "DELETE":
@@ -195,7 +195,7 @@ func (h *handlers) applyUpdate(d *state.Device, rec map[string]any) {
 }
 
 func (h *handlers) deleteDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
-	ids := objs(c.Request, "deviceIdentifier")
+	ids := op.Objs(c.Request, "deviceIdentifier")
 	if f := h.writeLimit(len(ids), "deviceIdentifier"); f != nil {
 		return f, nil
 	}
@@ -219,13 +219,13 @@ func (h *handlers) deleteDevice(ctx context.Context, c *op.Call) (map[string]any
 }
 
 func (h *handlers) moveDevice(ctx context.Context, c *op.Call) (map[string]any, error) {
-	ids := objs(c.Request, "sourceDevices", "deviceIdentifier")
+	ids := op.Objs(c.Request, "sourceDevices", "deviceIdentifier")
 	if f := h.writeLimit(len(ids), "deviceIdentifier"); f != nil {
 		return f, nil
 	}
-	target := str(c.Request, "soldToUniqueId")
+	target := op.Str(c.Request, "soldToUniqueId")
 	if target == "" {
-		target = str(c.Request, "soldToName")
+		target = op.Str(c.Request, "soldToName")
 	}
 	var b batch
 	for _, id := range ids {
@@ -253,7 +253,7 @@ func (h *handlers) moveDevice(ctx context.Context, c *op.Call) (map[string]any, 
 }
 
 func (h *handlers) obsoleteHost(ctx context.Context, c *op.Call) (map[string]any, error) {
-	hosts := objs(c.Request, "host")
+	hosts := op.Objs(c.Request, "host")
 	if f := h.writeLimit(len(hosts), "host"); f != nil {
 		return f, nil
 	}
@@ -262,7 +262,7 @@ func (h *handlers) obsoleteHost(ctx context.Context, c *op.Call) (map[string]any
 		if err := canceled(ctx); err != nil {
 			return nil, err
 		}
-		id := obj(host, "hostIdentifier")
+		id := op.Obj(host, "hostIdentifier")
 		d, why := h.find(id)
 		if why == "" {
 			if _, err := h.st.ObsoleteHost(d.Key()); err == nil {
@@ -281,7 +281,7 @@ func (h *handlers) obsoleteHost(ctx context.Context, c *op.Call) (map[string]any
 // a targetHostIdentifier the same add-ons are mapped onto the target (a
 // rehost), which must exist and be active before anything changes.
 func (h *handlers) returnHost(ctx context.Context, c *op.Call) (map[string]any, error) {
-	recs := objs(c.Request, "returnHosts")
+	recs := op.Objs(c.Request, "returnHosts")
 	if f := h.writeLimit(len(recs), "returnHosts"); f != nil {
 		return f, nil
 	}
@@ -290,7 +290,7 @@ func (h *handlers) returnHost(ctx context.Context, c *op.Call) (map[string]any, 
 		if err := canceled(ctx); err != nil {
 			return nil, err
 		}
-		id := obj(rec, "hostIdentifier")
+		id := op.Obj(rec, "hostIdentifier")
 		if why := h.returnOne(rec); why != "" {
 			b.fail(map[string]any{"hostIdentifier": id, "reason": why})
 			continue
@@ -301,12 +301,12 @@ func (h *handlers) returnHost(ctx context.Context, c *op.Call) (map[string]any, 
 }
 
 func (h *handlers) returnOne(rec map[string]any) string {
-	d, why := h.find(obj(rec, "hostIdentifier"))
+	d, why := h.find(op.Obj(rec, "hostIdentifier"))
 	if why != "" {
 		return why
 	}
 	var target state.Device
-	if t := obj(rec, "targetHostIdentifier"); t != nil {
+	if t := op.Obj(rec, "targetHostIdentifier"); t != nil {
 		if target, why = h.find(t); why != "" {
 			return "target host: " + why
 		}

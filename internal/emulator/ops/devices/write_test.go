@@ -23,18 +23,18 @@ func TestCreateDevice(t *testing.T) {
 	if statusOf(out) != partialFailure {
 		t.Fatalf("status %s, want PARTIAL_FAILURE", statusOf(out))
 	}
-	created := objs(out, "responseData", "deviceIdentifier")
-	if len(created) != 1 || str(created[0], "deviceId") != "NEW-1" || str(created[0], "uniqueId") == "" {
+	created := op.Objs(out, "responseData", "deviceIdentifier")
+	if len(created) != 1 || op.Str(created[0], "deviceId") != "NEW-1" || op.Str(created[0], "uniqueId") == "" {
 		t.Errorf("responseData: %v", created)
 	}
-	failed := objs(out, "failedData", "failedDevice")
+	failed := op.Objs(out, "failedData", "failedDevice")
 	if len(failed) != 2 {
 		t.Fatalf("failedData: %v", failed)
 	}
-	if str(failed[0], "device", "deviceIdentifier", "deviceId") != devA1 || !strings.Contains(str(failed[0], "reason"), "already exists") {
+	if op.Str(failed[0], "device", "deviceIdentifier", "deviceId") != devA1 || !strings.Contains(op.Str(failed[0], "reason"), "already exists") {
 		t.Errorf("failedDevice 1 echoes the record with a reason: %v", failed[0])
 	}
-	if strings.Contains(str(failed[1], "reason"), "NEW-1") {
+	if strings.Contains(op.Str(failed[1], "reason"), "NEW-1") {
 		t.Error("a reason echoes a payload value")
 	}
 	d, err := st.Device(state.DeviceKey{DeviceID: "NEW-1"})
@@ -52,7 +52,7 @@ func TestWriteBatchLimit(t *testing.T) {
 		recs = append(recs, map[string]any{"deviceIdentifier": ident("CLIENT", id)})
 	}
 	out := call(t, h, "v7", "createDevice", map[string]any{"device": recs})
-	if statusOf(out) != failure || !strings.Contains(str(out, "statusInfo", "reason"), "write batch limit of 2") {
+	if statusOf(out) != failure || !strings.Contains(op.Str(out, "statusInfo", "reason"), "write batch limit of 2") {
 		t.Errorf("over the limit: %v", out)
 	}
 	if _, err := st.Device(state.DeviceKey{DeviceID: "W-1"}); err == nil {
@@ -73,7 +73,7 @@ func TestUpdateDevice(t *testing.T) {
 				map[string]any{"tierName": endCustomerTier, "organizationUnit": map[string]any{"uniqueId": "BETA"}}}}}},
 		map[string]any{"deviceIdentifier": ident("SERVER", devA1)}, // wrong class
 	}})
-	if statusOf(out) != partialFailure || len(objs(out, "failedData", "failedDevice")) != 1 {
+	if statusOf(out) != partialFailure || len(op.Objs(out, "failedData", "failedDevice")) != 1 {
 		t.Fatalf("%v", out)
 	}
 	d, _ := st.Device(state.DeviceKey{DeviceID: devA2})
@@ -117,13 +117,13 @@ func TestDeleteMoveReturnObsolete(t *testing.T) {
 	}
 	// base reports RETURNED, which it lacks, as OBSOLETE.
 	q := call(t, h, "base", "getDevicesQuery", map[string]any{"queryParams": map[string]any{"deviceId": simple(devA1, "EQUALS")}, "deviceResponseConfig": map[string]any{"status": "true"}, "pageNumber": "1", "batchSize": "1"})
-	if s := str(objs(q, "responseData", "device")[0], "deviceStatus"); s != "OBSOLETE" {
+	if s := op.Str(op.Objs(q, "responseData", "device")[0], "deviceStatus"); s != "OBSOLETE" {
 		t.Errorf("base status of a returned host = %s", s)
 	}
 	// obsolete twice: the second fails with a reason.
 	out = call(t, h, "v7", "obsoleteHost", map[string]any{"host": []any{map[string]any{"hostIdentifier": ident("CLIENT", devA2)}, map[string]any{"hostIdentifier": ident("CLIENT", devA2)}}})
-	failed := objs(out, "failedData", "failedHost")
-	if statusOf(out) != partialFailure || len(failed) != 1 || str(failed[0], "hostIdentifier", "deviceId") != devA2 {
+	failed := op.Objs(out, "failedData", "failedHost")
+	if statusOf(out) != partialFailure || len(failed) != 1 || op.Str(failed[0], "hostIdentifier", "deviceId") != devA2 {
 		t.Errorf("obsolete twice: %v", out)
 	}
 	if remaining(aidTen) != 10 {
@@ -131,7 +131,7 @@ func TestDeleteMoveReturnObsolete(t *testing.T) {
 	}
 	// delete: one gone, one unknown.
 	out = call(t, h, "v7", "deleteDevice", map[string]any{"deviceIdentifier": []any{ident("CLIENT", devB3), ident("CLIENT", "NOPE")}})
-	if statusOf(out) != partialFailure || str(objs(out, "failedData", "failedDevice")[0], "deviceIdentifier", "deviceId") != "NOPE" {
+	if statusOf(out) != partialFailure || op.Str(op.Objs(out, "failedData", "failedDevice")[0], "deviceIdentifier", "deviceId") != "NOPE" {
 		t.Errorf("delete: %v", out)
 	}
 	if _, err := st.Device(state.DeviceKey{DeviceID: devB3}); err == nil {
