@@ -69,7 +69,7 @@ func TestResponsesAnswerTheSchema(t *testing.T) {
 						}
 						for i, req := range append([]map[string]any{sample}, filled(st, o.Name)...) {
 							out := call(t, h, s.Name, v.Version.String(), o.Name, req)
-							t.Logf("store %d %s request %d: %s %s", si, o.Name, i, statusOf(out), str(out, "statusInfo", "reason"))
+							t.Logf("store %d %s request %d: %s %s", si, o.Name, i, statusOf(out), op.Str(out, "statusInfo", "reason"))
 							if bad, err := project.Undeclared(s.Name, o.Name, out); err != nil || len(bad) > 0 {
 								t.Errorf("store %d %s request %d: undeclared keys %v (%v)", si, o.Name, i, bad, err)
 							}

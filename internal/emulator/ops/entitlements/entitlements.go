@@ -126,13 +126,6 @@ func outcome(n, failed int) map[string]any {
 	}
 }
 
-// failure is a response that is only a FAILURE statusInfo.
-func failure(reason string) map[string]any {
-	return map[string]any{"statusInfo": op.Status(statusFailure, reason)}
-}
-
-func success() map[string]any { return map[string]any{"statusInfo": op.Status(statusSuccess, "")} }
-
 // reason turns a state error into a failedData or statusInfo reason. State
 // errors carry reasons fit for the wire (they name fields, not values);
 // anything else is an emulator bug and says so without detail.
@@ -150,7 +143,7 @@ func reason(err error) string {
 // in an error").
 func (h *handlers) writeLimit(n int) (map[string]any, bool) {
 	if n > h.cfg.MaxWriteBatch {
-		return failure(fmt.Sprintf("The request has more records than the write batch limit of %d; send them in several requests.", h.cfg.MaxWriteBatch)), true
+		return op.Failure(fmt.Sprintf("The request has more records than the write batch limit of %d; send them in several requests.", h.cfg.MaxWriteBatch)), true
 	}
 	return nil, false
 }
@@ -160,20 +153,18 @@ func (h *handlers) writeLimit(n int) (map[string]any, bool) {
 // below 1 it is an error, as is a pageNumber below 1.
 func (h *handlers) page(req map[string]any) (state.Page, map[string]any, bool) {
 	p := state.Page{Number: 1, Size: h.cfg.MaxReadBatch}
-	if has(req, "batchSize") && str(req, "batchSize") != "" {
-		n, ok := integer(req, "batchSize")
+	if n, present, ok := op.GetInt(req, "batchSize"); present {
 		switch {
 		case !ok || n < 1:
-			return p, failure("batchSize must be a whole number of at least 1."), true
+			return p, op.Failure("batchSize must be a whole number of at least 1."), true
 		case n > int64(h.cfg.MaxReadBatch):
-			return p, failure(fmt.Sprintf("batchSize exceeds the read batch limit of %d; page through the results with pageNumber.", h.cfg.MaxReadBatch)), true
+			return p, op.Failure(fmt.Sprintf("batchSize exceeds the read batch limit of %d; page through the results with pageNumber.", h.cfg.MaxReadBatch)), true
 		}
 		p.Size = int(n)
 	}
-	if has(req, "pageNumber") && str(req, "pageNumber") != "" {
-		n, ok := integer(req, "pageNumber")
+	if n, present, ok := op.GetInt(req, "pageNumber"); present {
 		if !ok || n < 1 || n > 1<<31 {
-			return p, failure("pageNumber must be a whole number of at least 1."), true
+			return p, op.Failure("pageNumber must be a whole number of at least 1."), true
 		}
 		p.Number = int(n)
 	}

@@ -25,13 +25,13 @@ func (s *itemSearch) add(f func(l *lookups, it state.LineItem) bool) { s.extra =
 // true for getEntitlementLineItemPropertiesQuery, the only operation that
 // takes several accountUnitName values (seed 002 L220).
 func (h *handlers) lineItemSearch(params any, c *op.Call, propertiesQuery bool) (itemSearch, string) {
-	cr := &criteria{m: obj(params)}
+	cr := &criteria{m: op.Obj(params)}
 	var s itemSearch
 	if cr.m == nil {
 		return s, ""
 	}
 	// v8: several accountUnitName values (seed 002 L193-229).
-	if names := list(get(cr.m, "accountUnitName", "value")); len(names) > 1 {
+	if names := op.List(cr.m, "accountUnitName", "value"); len(names) > 1 {
 		return h.accountNamesSearch(cr.m, names, propertiesQuery)
 	}
 	q := &s.q
@@ -48,16 +48,16 @@ func (h *handlers) lineItemSearch(params any, c *op.Call, propertiesQuery bool) 
 	q.Start = cr.date("startDate")
 	q.Expiration = cr.date("expirationDate")
 	q.Permanent = cr.flag("isPermanent")
-	q.WithCount, _ = boolean(cr.m, "restrictToItemsWithCount")
-	q.User = str(cr.m, "userId")
-	q.Activatable = str(cr.m, "activatableItemType")
+	q.WithCount, _ = op.GetBool(cr.m, "restrictToItemsWithCount")
+	q.User = op.Str(cr.m, "userId")
+	q.Activatable = op.Str(cr.m, "activatableItemType")
 	for _, key := range []string{"accountUnitName", "organizationUnitName"} {
 		if m := cr.match(key); m.Set() {
 			q.AccountNames = append(q.AccountNames, m)
 		}
 	}
 	// v6 activationIds: a set of activation IDs (seed 001 L438-442).
-	if ids := list(get(cr.m, "activationIds", "activationId")); len(ids) > 0 {
+	if ids := op.List(cr.m, "activationIds", "activationId"); len(ids) > 0 {
 		var ms []state.Match
 		exact := true
 		for _, v := range ids {
@@ -94,10 +94,10 @@ func (h *handlers) lineItemSearch(params any, c *op.Call, propertiesQuery bool) 
 	if m := cr.match("licenseTechnology"); m.Set() {
 		s.add(func(l *lookups, it state.LineItem) bool { return m.Matches(l.technology(it)) })
 	}
-	if pt := str(cr.m, "productType"); pt != "" {
+	if pt := op.Str(cr.m, "productType"); pt != "" {
 		s.add(func(l *lookups, it state.LineItem) bool { return strings.EqualFold(l.product(it.Product).Type, pt) })
 	}
-	if b, ok := boolean(cr.m, "withNoOrderId"); ok && b {
+	if b, ok := op.GetBool(cr.m, "withNoOrderId"); ok && b {
 		s.add(func(_ *lookups, it state.LineItem) bool { return it.OrderID == "" })
 	}
 	if f := cr.number("fulfilledAmount"); f != nil {
@@ -113,10 +113,10 @@ func (h *handlers) lineItemSearch(params any, c *op.Call, propertiesQuery bool) 
 			s.add(func(_ *lookups, it state.LineItem) bool { return f(it.Attributes) })
 		}
 	}
-	if v := obj(cr.m["createdOnDateTime"]); v != nil {
+	if v := op.Obj(cr.m["createdOnDateTime"]); v != nil {
 		s.add(func(_ *lookups, it state.LineItem) bool { return dateTimeMatch(v, it.Created) })
 	}
-	if v := obj(cr.m["lastModifiedDateTime"]); v != nil {
+	if v := op.Obj(cr.m["lastModifiedDateTime"]); v != nil {
 		s.add(func(_ *lookups, it state.LineItem) bool { return dateTimeMatch(v, it.Modified) })
 	}
 	// v5: isEmbeddedLicenseModel — the line item's license model is of the
@@ -130,7 +130,7 @@ func (h *handlers) lineItemSearch(params any, c *op.Call, propertiesQuery bool) 
 	if b := cr.flag("isAutoRenewal"); b != nil {
 		s.add(func(_ *lookups, it state.LineItem) bool { return it.AutoRenewal == *b })
 	}
-	if v := obj(cr.m["renewalInterval"]); v != nil {
+	if v := op.Obj(cr.m["renewalInterval"]); v != nil {
 		s.add(func(_ *lookups, it state.LineItem) bool { return durationEq(v, it.RenewalInterval) })
 	}
 	if m := cr.date("renewalExpirationDate"); m.Set() {
@@ -151,11 +151,11 @@ func (h *handlers) accountNamesSearch(m map[string]any, names []any, propertiesQ
 	if max := h.cfg.MaxAccountUnitNames; max >= 0 && len(names) > max {
 		return s, fmt.Sprintf("The number of accountUnitName values exceeds the configured maximum of %d (Maximum number of Account names accepted to search for Entitlement Line Item Properties).", max)
 	}
-	if st := str(m, "accountUnitName", "searchType"); st != "" && st != string(state.Equals) {
+	if st := op.Str(m, "accountUnitName", "searchType"); st != "" && st != string(state.Equals) {
 		return s, "With several accountUnitName values, searchType accepts only EQUALS."
 	}
 	for _, n := range names {
-		s.q.AccountNames = append(s.q.AccountNames, state.Match{Value: str(n), Type: state.Equals})
+		s.q.AccountNames = append(s.q.AccountNames, state.Match{Value: op.Str(n), Type: state.Equals})
 	}
 	return s, ""
 }
@@ -203,12 +203,12 @@ func (h *handlers) getActivatableItemsQuery(_ context.Context, c *op.Call) (map[
 	}
 	s, why := h.lineItemSearch(c.Request["activatableItemSearchCriteria"], c, false)
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	l := newLookups(h.st)
 	its, _, err := h.items(l, s, p)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	out := make([]any, len(its))
 	for i, it := range its {
@@ -220,12 +220,12 @@ func (h *handlers) getActivatableItemsQuery(_ context.Context, c *op.Call) (map[
 func (h *handlers) getActivatableItemCount(_ context.Context, c *op.Call) (map[string]any, error) {
 	s, why := h.lineItemSearch(c.Request["queryParams"], c, false)
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
-	s.q.ReadyToActivate, _ = boolean(c.Request, "restrictToItemsReadyToActivate")
+	s.q.ReadyToActivate, _ = op.GetBool(c.Request, "restrictToItemsReadyToActivate")
 	_, n, err := h.items(newLookups(h.st), s, countOnly)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	return map[string]any{"statusInfo": op.Status(statusSuccess, ""), "count": itoa(n)}, nil
 }
@@ -237,14 +237,14 @@ func (h *handlers) getEntitlementLineItemPropertiesQuery(_ context.Context, c *o
 	}
 	s, why := h.lineItemSearch(c.Request["queryParams"], c, true)
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	l := newLookups(h.st)
 	its, _, err := h.items(l, s, p)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
-	cfg := obj(c.Request["entitlementLineItemResponseConfig"])
+	cfg := op.Obj(c.Request["entitlementLineItemResponseConfig"])
 	out := make([]any, len(its))
 	for i, it := range its {
 		out[i] = lineItemProperties(l, it, cfg)
@@ -256,7 +256,7 @@ func (h *handlers) getEntitlementLineItemPropertiesQuery(_ context.Context, c *o
 // the response config asks for (each flag true selects its field;
 // customAttributes lists the attribute names wanted).
 func lineItemProperties(l *lookups, it state.LineItem, cfg map[string]any) map[string]any {
-	want := func(k string) bool { b, _ := boolean(cfg, k); return b }
+	want := func(k string) bool { b, _ := op.GetBool(cfg, k); return b }
 	e := l.entitlement(it.EntitlementID)
 	acct := l.account(e.SoldTo)
 	prod := l.product(it.Product)
@@ -267,72 +267,72 @@ func lineItemProperties(l *lookups, it state.LineItem, cfg map[string]any) map[s
 		}
 	}
 	set("activationId", "activationId", func() any { return lineItemID(it.ActivationID, it.UniqueID) })
-	set("description", "description", func() any { return opt(it.Description) })
-	set("state", "state", func() any { return opt(string(it.State)) })
+	set("description", "description", func() any { return op.NonEmpty(it.Description) })
+	set("state", "state", func() any { return op.NonEmpty(string(it.State)) })
 	set("activatableItemType", "activatableItemType", func() any { return activatableType(it) })
-	set("orderId", "orderId", func() any { return opt(it.OrderID) })
-	set("orderLineNumber", "orderLineNumber", func() any { return opt(it.OrderLineNumber) })
+	set("orderId", "orderId", func() any { return op.NonEmpty(it.OrderID) })
+	set("orderLineNumber", "orderLineNumber", func() any { return op.NonEmpty(it.OrderLineNumber) })
 	set("entitlementId", "entitlementId", func() any { return entitlementID(e.ID, e.UniqueID) })
 	set("allowPortalLogin", "allowPortalLogin", func() any { return op.Bool(e.AllowPortalLogin) })
-	set("entitlementState", "entitlementState", func() any { return opt(string(e.State)) })
-	set("entitlementDescription", "entitlementDescription", func() any { return opt(e.Description) })
-	set("shipToEmail", "shipToEmail", func() any { return opt(e.ShipToEmail) })
-	set("shipToAddress", "shipToAddress", func() any { return opt(e.ShipToAddress) })
+	set("entitlementState", "entitlementState", func() any { return op.NonEmpty(string(e.State)) })
+	set("entitlementDescription", "entitlementDescription", func() any { return op.NonEmpty(e.Description) })
+	set("shipToEmail", "shipToEmail", func() any { return op.NonEmpty(e.ShipToEmail) })
+	set("shipToAddress", "shipToAddress", func() any { return op.NonEmpty(e.ShipToAddress) })
 	if e.Bulk {
 		set("parentBulkEntitlementId", "parentBulkEntitlementId", func() any { return entitlementID(e.ID, e.UniqueID) })
 		set("bulkEntSoldTo", "bulkEntSoldTo", func() any { return accountID(acct, e.SoldTo) })
-		set("bulkEntSoldToDisplayName", "bulkEntSoldToDisplayName", func() any { return opt(acct.Name) })
+		set("bulkEntSoldToDisplayName", "bulkEntSoldToDisplayName", func() any { return op.NonEmpty(acct.Name) })
 	} else {
 		set("soldTo", "soldTo", func() any { return accountID(acct, e.SoldTo) })
-		set("soldToDisplayName", "soldToDisplayName", func() any { return opt(acct.Name) })
+		set("soldToDisplayName", "soldToDisplayName", func() any { return op.NonEmpty(acct.Name) })
 	}
 	set("product", "product", func() any { return productID(l, it.Product) })
-	set("productDescription", "productDescription", func() any { return opt(prod.Description) })
+	set("productDescription", "productDescription", func() any { return op.NonEmpty(prod.Description) })
 	set("partNumber", "partNumber", func() any { return partNumberID(it.PartNumber) })
 	set("partNumberDescription", "partNumberDescription", func() any {
 		if it.PartNumber == "" {
 			return nil
 		}
 		pn, _ := l.st.PartNumber(it.PartNumber)
-		return opt(pn.Description)
+		return op.NonEmpty(pn.Description)
 	})
 	set("licenseTechnology", "licenseTechnology", func() any { return nameID(l.technology(it), "") })
 	set("licenseModel", "licenseModel", func() any { return nameID(it.LicenseModel, l.model(it.LicenseModel).ID) })
-	set("lineItemSupportAction", "lineItemSupportAction", func() any { return opt(string(it.Type)) })
+	set("lineItemSupportAction", "lineItemSupportAction", func() any { return op.NonEmpty(string(it.Type)) })
 	set("parentLineItem", "parentLineItem", func() any {
 		if it.Parent == "" {
 			return nil
 		}
 		return lineItemID(it.Parent, "")
 	})
-	set("startDate", "startDate", func() any { return optDate(it.Start) })
-	set("startDateOption", "startDateOption", func() any { return opt(it.StartDateOption) })
+	set("startDate", "startDate", func() any { return op.DateOrNil(it.Start) })
+	set("startDateOption", "startDateOption", func() any { return op.NonEmpty(it.StartDateOption) })
 	set("isPermanent", "isPermanent", func() any { return op.Bool(it.Permanent) })
 	set("term", "term", func() any { return duration(it.Term) })
 	set("expirationDate", "expirationDate", func() any {
 		if it.Permanent {
 			return nil
 		}
-		return optDate(it.Expiration)
+		return op.DateOrNil(it.Expiration)
 	})
 	set("numberOfCopies", "numberOfCopies", func() any { return itoa(it.Copies) })
 	set("fulfilledAmount", "fulfilledAmount", func() any { return itoa(it.Fulfilled) })
 	set("numberOfRemainingCopies", "numberOfRemainingCopies", func() any { return itoa(it.Remaining()) })
 	set("isTrusted", "isTrusted", func() any { return op.Bool(it.Trusted) })
-	set("createdOnDateTime", "createdOnDateTime", func() any { return optDateTime(it.Created) })
-	set("lastModifiedDateTime", "lastModifiedDateTime", func() any { return optDateTime(it.Modified) })
+	set("createdOnDateTime", "createdOnDateTime", func() any { return op.DateTimeOrNil(it.Created) })
+	set("lastModifiedDateTime", "lastModifiedDateTime", func() any { return op.DateTimeOrNil(it.Modified) })
 	set("lineItemAttributes", "lineItemAttributes", func() any { return attributes(it.Attributes) })
 	set("isAutoRenewal", "isAutoRenewal", func() any { return op.Bool(it.AutoRenewal) })
 	set("renewalInterval", "renewalInterval", func() any { return duration(it.RenewalInterval) })
-	set("renewalExpirationDate", "renewalExpirationDate", func() any { return optDate(it.RenewalExpiry) })
+	set("renewalExpirationDate", "renewalExpirationDate", func() any { return op.DateOrNil(it.RenewalExpiry) })
 	// v2 transferredFromLineItem / splitFromLineItem: the emulator has no
 	// transfer or split operations, so no line item has either; selected,
 	// they are absent, as FNO leaves them for line items never moved.
-	if names := list(get(cfg, "customAttributes", "attribute")); len(names) > 0 {
+	if names := op.List(cfg, "customAttributes", "attribute"); len(names) > 0 {
 		var sel []state.Attribute
 		for _, n := range names {
 			for _, a := range e.Attributes {
-				if strings.EqualFold(a.Name, str(n, "attributeName")) {
+				if strings.EqualFold(a.Name, op.Str(n, "attributeName")) {
 					sel = append(sel, a)
 				}
 			}
@@ -345,11 +345,11 @@ func lineItemProperties(l *lookups, it state.LineItem, cfg map[string]any) map[s
 func (h *handlers) getExactAvailableCount(_ context.Context, c *op.Call) (map[string]any, error) {
 	ident := c.Request["activationId"]
 	if ident == nil {
-		return failure("activationId is required."), nil
+		return op.Failure("activationId is required."), nil
 	}
 	it, err := h.resolveLineItem(ident)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	return map[string]any{"statusInfo": op.Status(statusSuccess, ""), "count": itoa(it.Remaining())}, nil
 }
@@ -363,7 +363,7 @@ type entSearch struct {
 }
 
 func (h *handlers) entitlementSearch(params any) (entSearch, string) {
-	cr := &criteria{m: obj(params)}
+	cr := &criteria{m: op.Obj(params)}
 	var s entSearch
 	if cr.m == nil {
 		return s, ""
@@ -398,7 +398,7 @@ func (h *handlers) entitlementSearch(params any) (entSearch, string) {
 	if m := cr.match("description"); m.Set() {
 		anyItem(func(_ *lookups, it state.LineItem) bool { return m.Matches(it.Description) })
 	}
-	if pt := str(cr.m, "productType"); pt != "" {
+	if pt := op.Str(cr.m, "productType"); pt != "" {
 		anyItem(func(l *lookups, it state.LineItem) bool { return strings.EqualFold(l.product(it.Product).Type, pt) })
 	}
 	if b := cr.flag("isPermanent"); b != nil {
@@ -407,7 +407,7 @@ func (h *handlers) entitlementSearch(params any) (entSearch, string) {
 	if b := cr.flag("isAutoRenewal"); b != nil {
 		anyItem(func(_ *lookups, it state.LineItem) bool { return it.AutoRenewal == *b })
 	}
-	if v := obj(cr.m["renewalInterval"]); v != nil {
+	if v := op.Obj(cr.m["renewalInterval"]); v != nil {
 		anyItem(func(_ *lookups, it state.LineItem) bool { return durationEq(v, it.RenewalInterval) })
 	}
 	if m := cr.date("renewalExpirationDate"); m.Set() {
@@ -472,12 +472,12 @@ func (h *handlers) getEntitlementsQuery(_ context.Context, c *op.Call) (map[stri
 	}
 	s, why := h.entitlementSearch(c.Request["entitlementSearchCriteria"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	l := newLookups(h.st)
 	es, _, err := h.entitlements(l, s, p)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	out := make([]any, len(es))
 	for i, e := range es {
@@ -489,11 +489,11 @@ func (h *handlers) getEntitlementsQuery(_ context.Context, c *op.Call) (map[stri
 func (h *handlers) getEntitlementCount(_ context.Context, c *op.Call) (map[string]any, error) {
 	s, why := h.entitlementSearch(c.Request["queryParams"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	_, n, err := h.entitlements(newLookups(h.st), s, countOnly)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	return map[string]any{"statusInfo": op.Status(statusSuccess, ""), "count": itoa(n)}, nil
 }

@@ -59,13 +59,13 @@ func TestV8SeveralAccountUnitNames(t *testing.T) {
 		out := call(t, h, EntitlementOrder, "v8", tt.op, tt.req)
 		switch {
 		case tt.failure != "":
-			if statusOf(out) != statusFailure || !strings.Contains(str(out, "statusInfo", "reason"), tt.failure) {
+			if statusOf(out) != statusFailure || !strings.Contains(op.Str(out, "statusInfo", "reason"), tt.failure) {
 				t.Errorf("%s: want FAILURE naming %q, got %v", tt.name, tt.failure, out["statusInfo"])
 			}
 		case statusOf(out) != statusSuccess:
 			t.Errorf("%s: %v", tt.name, out["statusInfo"])
-		case len(list(out["entitlementLineItem"])) != tt.items:
-			t.Errorf("%s: %d line items, want %d", tt.name, len(list(out["entitlementLineItem"])), tt.items)
+		case len(op.List(out["entitlementLineItem"])) != tt.items:
+			t.Errorf("%s: %d line items, want %d", tt.name, len(op.List(out["entitlementLineItem"])), tt.items)
 		}
 	}
 	// -1 is unlimited.
@@ -118,8 +118,8 @@ func TestV7ParentRelation(t *testing.T) {
 	out := call(t, h, EntitlementOrder, "v7", "getEntitlementLineItemPropertiesQuery", map[string]any{
 		"queryParams":                       map[string]any{"lineItemParentLineItemId": sq("AID-PP-1", "EQUALS")},
 		"entitlementLineItemResponseConfig": flags("activationId", "parentLineItem", "lineItemSupportAction"), "batchSize": "10"})
-	got := list(out["entitlementLineItem"])
-	if len(got) != 1 || str(got[0], "lineItemSupportAction") != "UPSELL" || str(got[0], "parentLineItem", "primaryKeys", "activationId") != "AID-PP-1" {
+	got := op.List(out["entitlementLineItem"])
+	if len(got) != 1 || op.Str(got[0], "lineItemSupportAction") != "UPSELL" || op.Str(got[0], "parentLineItem", "primaryKeys", "activationId") != "AID-PP-1" {
 		t.Errorf("properties of the child: %v", got)
 	}
 }
@@ -150,7 +150,7 @@ func TestBatchLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		out := call(t, h, EntitlementOrder, "v8", tt.op, tt.req)
-		why := str(out, "statusInfo", "reason")
+		why := op.Str(out, "statusInfo", "reason")
 		limited := statusOf(out) == statusFailure && out["failedData"] == nil &&
 			(strings.Contains(why, "limit") || strings.Contains(why, "at least 1"))
 		if limited != tt.limited {
@@ -196,15 +196,15 @@ func TestEntitlementIDRules(t *testing.T) {
 	}
 	for i, tt := range tests {
 		out := call(t, h, EntitlementOrder, "v8", "createSimpleEntitlement", map[string]any{"simpleEntitlement": []any{tt.rec}})
-		failed := list(get(out, "failedData", "failedSimpleEntitlement"))
+		failed := op.List(out, "failedData", "failedSimpleEntitlement")
 		switch {
 		case tt.want == "" && statusOf(out) != statusSuccess:
 			t.Errorf("case %d: %v", i, out)
-		case tt.want != "" && (len(failed) != 1 || !strings.Contains(str(failed[0], "reason"), tt.want)):
+		case tt.want != "" && (len(failed) != 1 || !strings.Contains(op.Str(failed[0], "reason"), tt.want)):
 			t.Errorf("case %d: want a failure naming %q, got %v", i, tt.want, out)
 		}
 		for _, f := range failed {
-			if r := str(f, "reason"); strings.Contains(r, "ENT") || strings.Contains(r, "AID") || strings.Contains(r, "xxx") {
+			if r := op.Str(f, "reason"); strings.Contains(r, "ENT") || strings.Contains(r, "AID") || strings.Contains(r, "xxx") {
 				t.Errorf("case %d: the reason echoes the ID: %q", i, r)
 			}
 		}
@@ -232,13 +232,13 @@ func TestCountsAgreeWithQueries(t *testing.T) {
 	}
 	for _, q := range items {
 		cnt := call(t, h, EntitlementOrder, "v7", "getActivatableItemCount", map[string]any{"queryParams": q})
-		n, _ := integer(cnt, "count")
+		n, _, _ := op.GetInt(cnt, "count")
 		seen := map[string]bool{}
 		for page := 1; ; page++ {
 			out := call(t, h, EntitlementOrder, "v7", "getActivatableItemsQuery", map[string]any{"activatableItemSearchCriteria": q, "batchSize": "7", "pageNumber": itoa(page)})
-			got := list(out["activatableItem"])
+			got := op.List(out["activatableItem"])
 			for _, it := range got {
-				aid := str(it, "activatableItemData", "activationId", "id")
+				aid := op.Str(it, "activatableItemData", "activationId", "id")
 				if seen[aid] {
 					t.Errorf("%v: %s on two pages", q, aid)
 				}
@@ -254,18 +254,18 @@ func TestCountsAgreeWithQueries(t *testing.T) {
 	}
 	for _, q := range []map[string]any{{}, {"state": sq("DEPLOYED", "EQUALS")}, {"soldTo": sq("A", "STARTS_WITH")}, {"isPermanent": "true"}} {
 		cnt := call(t, h, EntitlementOrder, "v6", "getEntitlementCount", map[string]any{"queryParams": q})
-		n, _ := integer(cnt, "count")
+		n, _, _ := op.GetInt(cnt, "count")
 		out := call(t, h, EntitlementOrder, "v6", "getEntitlementsQuery", map[string]any{"entitlementSearchCriteria": q, "batchSize": "2000"})
-		if int(n) != len(list(out["entitlement"])) {
-			t.Errorf("entitlements %v: count %d, query %d", q, n, len(list(out["entitlement"])))
+		if int(n) != len(op.List(out["entitlement"])) {
+			t.Errorf("entitlements %v: count %d, query %d", q, n, len(op.List(out["entitlement"])))
 		}
 	}
 	for _, q := range []map[string]any{{}, {"state": sq("ACTIVE", "EQUALS")}, {"hostId": sq("0", "CONTAINS")}} {
 		cnt := call(t, h, License, "v1", "getFulfillmentCount", map[string]any{"queryParams": q})
-		n, _ := integer(cnt, "responseData", "count")
+		n, _, _ := op.GetInt(cnt, "responseData", "count")
 		out := call(t, h, License, "v1", "getFulfillmentsQuery", map[string]any{"queryParams": q, "pageNumber": "1", "batchSize": "2000"})
-		if int(n) != len(list(get(out, "responseData", "fulfillment"))) {
-			t.Errorf("fulfillments %v: count %d, query %d", q, n, len(list(get(out, "responseData", "fulfillment"))))
+		if int(n) != len(op.List(out, "responseData", "fulfillment")) {
+			t.Errorf("fulfillments %v: count %d, query %d", q, n, len(op.List(out, "responseData", "fulfillment")))
 		}
 	}
 }
@@ -306,7 +306,7 @@ func TestDeleteEntitlement(t *testing.T) {
 		t.Errorf("deleting twice: %v", out)
 	}
 	cnt := call(t, h, EntitlementOrder, "v8", "getEntitlementCount", map[string]any{"queryParams": ""})
-	if str(cnt, "count") != "2" {
+	if op.Str(cnt, "count") != "2" {
 		t.Errorf("count after delete: %v", cnt)
 	}
 }

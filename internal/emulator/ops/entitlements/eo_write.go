@@ -16,10 +16,10 @@ import (
 // resolveEntitlement finds an entitlement by entitlementIdentifierType
 // (primaryKeys/entitlementId, else uniqueId).
 func (h *handlers) resolveEntitlement(v any) (state.Entitlement, error) {
-	if id := str(v, "primaryKeys", "entitlementId"); id != "" {
+	if id := op.Str(v, "primaryKeys", "entitlementId"); id != "" {
 		return h.st.Entitlement(id)
 	}
-	if uid := str(v, "uniqueId"); uid != "" {
+	if uid := op.Str(v, "uniqueId"); uid != "" {
 		all, err := h.st.Entitlements(state.EntitlementQuery{}, state.Page{})
 		if err != nil {
 			return state.Entitlement{}, err
@@ -36,10 +36,10 @@ func (h *handlers) resolveEntitlement(v any) (state.Entitlement, error) {
 
 // resolveLineItem finds a line item by entitlementLineItemIdentifierType.
 func (h *handlers) resolveLineItem(v any) (state.LineItem, error) {
-	if id := str(v, "primaryKeys", "activationId"); id != "" {
+	if id := op.Str(v, "primaryKeys", "activationId"); id != "" {
 		return h.st.LineItem(id)
 	}
-	if uid := str(v, "uniqueId"); uid != "" {
+	if uid := op.Str(v, "uniqueId"); uid != "" {
 		all, err := h.st.LineItems(state.LineItemQuery{}, state.Page{})
 		if err != nil {
 			return state.LineItem{}, err
@@ -65,14 +65,14 @@ func notFound(what string) error {
 // idOf reads an idType: the ID, or "" with autoGenerate true; an error when
 // neither is given (seed 003: an activation ID must not be empty).
 func idOf(v any, field string) (string, error) {
-	id := str(v, "id")
+	id := op.Str(v, "id")
 	if id != "" {
 		return id, state.ValidateID(field, id)
 	}
-	if auto, _ := boolean(v, "autoGenerate"); auto {
+	if auto, _ := op.GetBool(v, "autoGenerate"); auto {
 		return "", nil
 	}
-	if has(v, "id") {
+	if op.Get(v, "id") != nil {
 		return "", state.ValidateID(field, "") // present but empty
 	}
 	return "", invalid("%s: give id or set autoGenerate to true", field)
@@ -83,15 +83,15 @@ func idOf(v any, field string) (string, error) {
 // request or else from the part number; the license model from the request,
 // else the part number's, else the product's first.
 func (h *handlers) catalog(v any, it *state.LineItem, productKey string) error {
-	if p := obj(get(v, productKey)); p != nil {
-		if uid := str(p, "uniqueId"); uid != "" && str(p, "primaryKeys", "name") == "" {
+	if p := op.Obj(v, productKey); p != nil {
+		if uid := op.Str(p, "uniqueId"); uid != "" && op.Str(p, "primaryKeys", "name") == "" {
 			prod, err := h.st.ProductByID(uid)
 			if err != nil {
 				return err
 			}
 			it.Product = prod.Key()
 		} else {
-			k := state.ProductKey{Name: str(p, "primaryKeys", "name"), Version: str(p, "primaryKeys", "version")}
+			k := state.ProductKey{Name: op.Str(p, "primaryKeys", "name"), Version: op.Str(p, "primaryKeys", "version")}
 			prod, err := h.st.Product(k)
 			if err != nil {
 				return err
@@ -100,10 +100,10 @@ func (h *handlers) catalog(v any, it *state.LineItem, productKey string) error {
 		}
 	}
 	var part state.PartNumber
-	if pn := obj(get(v, "partNumber")); pn != nil {
-		key := str(pn, "primaryKeys", "partId")
+	if pn := op.Obj(v, "partNumber"); pn != nil {
+		key := op.Str(pn, "primaryKeys", "partId")
 		if key == "" {
-			key = str(pn, "uniqueId")
+			key = op.Str(pn, "uniqueId")
 		}
 		var err error
 		if part, err = h.st.PartNumber(key); err != nil {
@@ -114,10 +114,10 @@ func (h *handlers) catalog(v any, it *state.LineItem, productKey string) error {
 			it.Product = part.Product
 		}
 	}
-	if lm := obj(get(v, "licenseModel")); lm != nil {
-		key := str(lm, "primaryKeys", "name")
+	if lm := op.Obj(v, "licenseModel"); lm != nil {
+		key := op.Str(lm, "primaryKeys", "name")
 		if key == "" {
-			key = str(lm, "uniqueId")
+			key = op.Str(lm, "uniqueId")
 		}
 		m, err := h.st.LicenseModel(key)
 		if err != nil {
@@ -137,12 +137,12 @@ func (h *handlers) catalog(v any, it *state.LineItem, productKey string) error {
 }
 
 func durationOf(v any) (state.Duration, bool) {
-	m := obj(v)
+	m := op.Obj(v)
 	if m == nil {
 		return state.Duration{}, false
 	}
-	n, _ := integer(m, "numDuration")
-	return state.Duration{Count: int(n), Unit: str(m, "durationUnit")}, true
+	n, _, _ := op.GetInt(m, "numDuration")
+	return state.Duration{Count: int(n), Unit: op.Str(m, "durationUnit")}, true
 }
 
 func addDuration(t time.Time, d state.Duration) time.Time {
@@ -161,23 +161,23 @@ func addDuration(t time.Time, d state.Duration) time.Time {
 
 func attrsOf(v any) []state.Attribute {
 	var out []state.Attribute
-	for _, a := range list(get(v, "attribute")) {
-		val := str(a, "stringValue")
+	for _, a := range op.List(v, "attribute") {
+		val := op.Str(a, "stringValue")
 		switch {
-		case has(a, "dateValue"):
-			val = str(a, "dateValue")
-		case has(a, "booleanValue"):
-			val = str(a, "booleanValue")
-		case has(a, "integerValue"):
-			val = str(a, "integerValue")
-		case has(a, "arrayValue"):
+		case op.Get(a, "dateValue") != nil:
+			val = op.Str(a, "dateValue")
+		case op.Get(a, "booleanValue") != nil:
+			val = op.Str(a, "booleanValue")
+		case op.Get(a, "integerValue") != nil:
+			val = op.Str(a, "integerValue")
+		case op.Get(a, "arrayValue") != nil:
 			var vs []string
-			for _, x := range list(get(a, "arrayValue")) {
-				vs = append(vs, str(x))
+			for _, x := range op.List(a, "arrayValue") {
+				vs = append(vs, op.Str(x))
 			}
 			val = strings.Join(vs, ",")
 		}
-		out = append(out, state.Attribute{Name: str(a, "attributeName"), Value: val})
+		out = append(out, state.Attribute{Name: op.Str(a, "attributeName"), Value: val})
 	}
 	return out
 }
@@ -194,19 +194,19 @@ func relation(s string) state.LineItemType {
 
 // applyTerms reads the dates and term of a line item request into it.
 func applyTerms(v any, it *state.LineItem, now time.Time) {
-	if d, ok := date(v, "startDate"); ok {
+	if d, ok := op.GetDate(v, "startDate"); ok {
 		it.Start = d
 	}
-	if s := str(v, "startDateOption"); s != "" {
+	if s := op.Str(v, "startDateOption"); s != "" {
 		it.StartDateOption = s
 	}
-	if d, ok := durationOf(get(v, "term")); ok {
+	if d, ok := durationOf(op.Get(v, "term")); ok {
 		it.Term = d
 	}
-	if d, ok := date(v, "expirationDate"); ok {
+	if d, ok := op.GetDate(v, "expirationDate"); ok {
 		it.Expiration, it.Permanent = d, false
 	}
-	if b, ok := boolean(v, "isPermanent"); ok {
+	if b, ok := op.GetBool(v, "isPermanent"); ok {
 		it.Permanent = b
 		if b {
 			it.Expiration = time.Time{}
@@ -223,35 +223,35 @@ func applyTerms(v any, it *state.LineItem, now time.Time) {
 			it.Permanent = true // no end given: FNO's default term is permanent
 		}
 	}
-	if b, ok := boolean(v, "isAutoRenewal"); ok {
+	if b, ok := op.GetBool(v, "isAutoRenewal"); ok {
 		it.AutoRenewal = b
 	}
-	if d, ok := durationOf(get(v, "renewalInterval")); ok {
+	if d, ok := durationOf(op.Get(v, "renewalInterval")); ok {
 		it.RenewalInterval = d
 	}
-	if d, ok := date(v, "renewalExpirationDate"); ok {
+	if d, ok := op.GetDate(v, "renewalExpirationDate"); ok {
 		it.RenewalExpiry = d
 	}
 }
 
 // newLineItem reads a createEntitlementLineItemDataType.
 func (h *handlers) newLineItem(v any, deploy bool, now time.Time) (state.LineItem, error) {
-	aid, err := idOf(get(v, "activationId"), "activationId")
+	aid, err := idOf(op.Get(v, "activationId"), "activationId")
 	if err != nil {
 		return state.LineItem{}, err
 	}
-	n, ok := integer(v, "numberOfCopies")
-	if !ok {
+	n, present, ok := op.GetInt(v, "numberOfCopies")
+	if !present || !ok {
 		return state.LineItem{}, invalid("numberOfCopies is required and must be a whole number")
 	}
 	it := state.LineItem{
 		ActivationID:    aid,
-		Description:     str(v, "description"),
-		OrderID:         str(v, "orderId"),
-		OrderLineNumber: str(v, "orderLineNumber"),
+		Description:     op.Str(v, "description"),
+		OrderID:         op.Str(v, "orderId"),
+		OrderLineNumber: op.Str(v, "orderLineNumber"),
 		Copies:          int(n),
-		Type:            relation(str(v, "lineItemType")),
-		Attributes:      attrsOf(get(v, "lineItemAttributes")),
+		Type:            relation(op.Str(v, "lineItemType")),
+		Attributes:      attrsOf(op.Get(v, "lineItemAttributes")),
 		Start:           now.Truncate(24 * time.Hour),
 	}
 	if err := h.catalog(v, &it, "product"); err != nil {
@@ -267,11 +267,11 @@ func (h *handlers) newLineItem(v any, deploy bool, now time.Time) (state.LineIte
 // ---- createSimpleEntitlement ----
 
 func (h *handlers) createSimpleEntitlement(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["simpleEntitlement"])
+	recs := op.List(c.Request["simpleEntitlement"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
-	opType := str(c.Request, "opType")
+	opType := op.Str(c.Request, "opType")
 	var created, failed []any
 	for i, rec := range recs {
 		out, err := h.createOneSimple(rec, opType, c)
@@ -297,13 +297,13 @@ func writeResponse(n int, failed []any, failedKey string, done []any, doneKey st
 }
 
 func (h *handlers) createOneSimple(rec any, opType string, c *op.Call) (map[string]any, error) {
-	id, err := idOf(get(rec, "entitlementId"), "entitlementId")
+	id, err := idOf(op.Get(rec, "entitlementId"), "entitlementId")
 	if err != nil {
 		return nil, err
 	}
-	deploy, _ := boolean(rec, "autoDeploy")
+	deploy, _ := op.GetBool(rec, "autoDeploy")
 	var items []state.LineItem
-	for _, li := range list(get(rec, "lineItems")) {
+	for _, li := range op.List(rec, "lineItems") {
 		it, err := h.newLineItem(li, deploy, c.Now)
 		if err != nil {
 			return nil, err
@@ -312,14 +312,14 @@ func (h *handlers) createOneSimple(rec any, opType string, c *op.Call) (map[stri
 	}
 	e := state.Entitlement{
 		ID:            id,
-		Description:   str(rec, "description"),
-		SoldTo:        str(rec, "soldTo"),
-		ShipToEmail:   str(rec, "shipToEmail"),
-		ShipToAddress: str(rec, "shipToAddress"),
+		Description:   op.Str(rec, "description"),
+		SoldTo:        op.Str(rec, "soldTo"),
+		ShipToEmail:   op.Str(rec, "shipToEmail"),
+		ShipToAddress: op.Str(rec, "shipToAddress"),
 		CreatedBy:     c.User,
-		Attributes:    attrsOf(get(rec, "entitlementAttributes")),
+		Attributes:    attrsOf(op.Get(rec, "entitlementAttributes")),
 	}
-	if b, ok := boolean(rec, "allowPortalLogin"); ok {
+	if b, ok := op.GetBool(rec, "allowPortalLogin"); ok {
 		e.AllowPortalLogin = b
 	}
 	if deploy {
@@ -351,14 +351,14 @@ func (h *handlers) updateSimple(old, e state.Entitlement, rec any, items []state
 			"shipToEmail":   func(s string) { x.ShipToEmail = s },
 			"shipToAddress": func(s string) { x.ShipToAddress = s },
 		} {
-			if has(rec, key) {
-				set(str(rec, key))
+			if op.Get(rec, key) != nil {
+				set(op.Str(rec, key))
 			}
 		}
-		if has(rec, "entitlementAttributes") {
+		if op.Get(rec, "entitlementAttributes") != nil {
 			x.Attributes = e.Attributes
 		}
-		if has(rec, "allowPortalLogin") {
+		if op.Get(rec, "allowPortalLogin") != nil {
 			x.AllowPortalLogin = e.AllowPortalLogin
 		}
 		if deploy {
@@ -424,7 +424,7 @@ func (h *handlers) createdSimple(e state.Entitlement, aids []string) map[string]
 // activatable item that carries its product, terms and copies (web register
 // keys themselves are loaded by createWebRegKey, out of scope).
 func (h *handlers) createBulkEntitlement(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["bulkEntitlement"])
+	recs := op.List(c.Request["bulkEntitlement"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
@@ -441,17 +441,17 @@ func (h *handlers) createBulkEntitlement(_ context.Context, c *op.Call) (map[str
 }
 
 func (h *handlers) createOneBulk(rec any, c *op.Call) (state.Entitlement, error) {
-	id, err := idOf(get(rec, "entitlementId"), "entitlementId")
+	id, err := idOf(op.Get(rec, "entitlementId"), "entitlementId")
 	if err != nil {
 		return state.Entitlement{}, err
 	}
-	deploy, _ := boolean(rec, "autoDeploy")
-	copies, ok := integer(rec, "numberOfCopies")
-	if !ok {
+	deploy, _ := op.GetBool(rec, "autoDeploy")
+	copies, present, ok := op.GetInt(rec, "numberOfCopies")
+	if !present || !ok {
 		copies = 1
 	}
 	it := state.LineItem{
-		Description: str(rec, "description"), OrderID: str(rec, "orderId"), OrderLineNumber: str(rec, "orderLineNumber"),
+		Description: op.Str(rec, "description"), OrderID: op.Str(rec, "orderId"), OrderLineNumber: op.Str(rec, "orderLineNumber"),
 		Copies: int(copies), Activatable: "WEBREGKEY", Start: c.Now.Truncate(24 * time.Hour),
 	}
 	if err := h.catalog(rec, &it, "product"); err != nil {
@@ -459,11 +459,11 @@ func (h *handlers) createOneBulk(rec any, c *op.Call) (state.Entitlement, error)
 	}
 	applyTerms(rec, &it, c.Now)
 	e := state.Entitlement{
-		ID: id, Bulk: true, BulkType: str(rec, "bulkEntitlementType"), Description: str(rec, "description"),
-		SoldTo: str(rec, "soldTo"), ShipToEmail: str(rec, "shipToEmail"), ShipToAddress: str(rec, "shipToAddress"),
+		ID: id, Bulk: true, BulkType: op.Str(rec, "bulkEntitlementType"), Description: op.Str(rec, "description"),
+		SoldTo: op.Str(rec, "soldTo"), ShipToEmail: op.Str(rec, "shipToEmail"), ShipToAddress: op.Str(rec, "shipToAddress"),
 		CreatedBy: c.User,
 	}
-	if b, ok := boolean(rec, "allowPortalLogin"); ok {
+	if b, ok := op.GetBool(rec, "allowPortalLogin"); ok {
 		e.AllowPortalLogin = b
 	}
 	if deploy {
@@ -475,17 +475,17 @@ func (h *handlers) createOneBulk(rec any, c *op.Call) (state.Entitlement, error)
 // ---- createEntitlementLineItem ----
 
 func (h *handlers) createEntitlementLineItem(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["lineItem"])
+	recs := op.List(c.Request["lineItem"])
 	n := 0
 	for _, rec := range recs {
-		n += max(1, len(list(get(rec, "lineItems"))))
+		n += max(1, len(op.List(rec, "lineItems")))
 	}
 	if r, bad := h.writeLimit(n); bad {
 		return r, nil
 	}
 	var added, failed []any
 	for _, rec := range recs {
-		out, err := h.addLineItems(rec, str(c.Request, "opType"), c.Now)
+		out, err := h.addLineItems(rec, op.Str(c.Request, "opType"), c.Now)
 		if err != nil {
 			failed = append(failed, map[string]any{"lineItem": rec, "reason": reason(err)})
 			continue
@@ -496,14 +496,14 @@ func (h *handlers) createEntitlementLineItem(_ context.Context, c *op.Call) (map
 }
 
 func (h *handlers) addLineItems(rec any, opType string, now time.Time) (map[string]any, error) {
-	e, err := h.resolveEntitlement(get(rec, "entitlementIdentifier"))
+	e, err := h.resolveEntitlement(op.Get(rec, "entitlementIdentifier"))
 	if err != nil {
 		return nil, err
 	}
-	deploy, _ := boolean(rec, "autoDeploy")
+	deploy, _ := op.GetBool(rec, "autoDeploy")
 	var fresh []state.LineItem
 	var aids []string
-	for _, li := range list(get(rec, "lineItems")) {
+	for _, li := range op.List(rec, "lineItems") {
 		it, err := h.newLineItem(li, deploy || e.State == state.Deployed, now)
 		if err != nil {
 			return nil, err
@@ -556,10 +556,10 @@ func (h *handlers) addLineItems(rec any, opType string, now time.Time) (map[stri
 // ---- updateEntitlementLineItem ----
 
 func (h *handlers) updateEntitlementLineItem(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["lineItemData"])
+	recs := op.List(c.Request["lineItemData"])
 	n := 0
 	for _, rec := range recs {
-		n += max(1, len(list(get(rec, "lineItemData"))))
+		n += max(1, len(op.List(rec, "lineItemData")))
 	}
 	if r, bad := h.writeLimit(n); bad {
 		return r, nil
@@ -581,13 +581,13 @@ func (h *handlers) updateEntitlementLineItem(_ context.Context, c *op.Call) (map
 // item is updated atomically on its own; the first failure stops the record
 // and is its reason.
 func (h *handlers) updateLineItems(rec any, v int, now time.Time) error {
-	e, err := h.resolveEntitlement(get(rec, "entitlementIdentifier"))
+	e, err := h.resolveEntitlement(op.Get(rec, "entitlementIdentifier"))
 	if err != nil {
 		return err
 	}
-	deploy, _ := boolean(rec, "autoDeploy")
-	for _, li := range list(get(rec, "lineItemData")) {
-		cur, err := h.resolveLineItem(get(li, "lineItemIdentifier"))
+	deploy, _ := op.GetBool(rec, "autoDeploy")
+	for _, li := range op.List(rec, "lineItemData") {
+		cur, err := h.resolveLineItem(op.Get(li, "lineItemIdentifier"))
 		if err != nil {
 			return err
 		}
@@ -605,20 +605,20 @@ func (h *handlers) updateLineItems(rec any, v int, now time.Time) error {
 		_, err = h.st.UpdateLineItem(cur.ActivationID, func(x *state.LineItem) error {
 			x.Product, x.PartNumber, x.LicenseModel = next.Product, next.PartNumber, next.LicenseModel
 			x.Parent, x.Type = next.Parent, next.Type
-			if has(li, "description") {
-				x.Description = str(li, "description")
+			if op.Get(li, "description") != nil {
+				x.Description = op.Str(li, "description")
 			}
-			if has(li, "orderId") {
-				x.OrderID = str(li, "orderId")
+			if op.Get(li, "orderId") != nil {
+				x.OrderID = op.Str(li, "orderId")
 			}
-			if has(li, "orderLineNumber") {
-				x.OrderLineNumber = str(li, "orderLineNumber")
+			if op.Get(li, "orderLineNumber") != nil {
+				x.OrderLineNumber = op.Str(li, "orderLineNumber")
 			}
-			if n, ok := integer(li, "numberOfCopies"); ok {
+			if n, present, ok := op.GetInt(li, "numberOfCopies"); present && ok {
 				x.Copies = int(n)
 			}
-			if has(li, "lineItemAttributes") {
-				x.Attributes = attrsOf(get(li, "lineItemAttributes"))
+			if op.Get(li, "lineItemAttributes") != nil {
+				x.Attributes = attrsOf(op.Get(li, "lineItemAttributes"))
 			}
 			applyTerms(li, x, now)
 			if deploy {
@@ -638,7 +638,7 @@ func (h *handlers) updateLineItems(rec any, v int, now time.Time) error {
 // UPSELL, RENEWAL) links the line item to the parent with that relation,
 // NEW removes the relation to that parent.
 func (h *handlers) parentRelation(li any, it *state.LineItem, v int) error {
-	p := obj(get(li, "parentLineItem"))
+	p := op.Obj(li, "parentLineItem")
 	if p == nil {
 		return nil
 	}
@@ -655,7 +655,7 @@ func (h *handlers) parentRelation(li any, it *state.LineItem, v int) error {
 	}
 	typ := ""
 	if v >= 7 {
-		typ = str(p, "lineItemType")
+		typ = op.Str(p, "lineItemType")
 	}
 	switch typ {
 	case "":
@@ -677,13 +677,13 @@ func (h *handlers) parentRelation(li any, it *state.LineItem, v int) error {
 // ---- deleteEntitlement, setEntitlementState, mapEntitlementsToUser ----
 
 func (h *handlers) deleteEntitlement(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["entitlement"])
+	recs := op.List(c.Request["entitlement"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
 	var failed []any
 	for _, rec := range recs {
-		ident := get(rec, "entitlementIdentifier")
+		ident := op.Get(rec, "entitlementIdentifier")
 		e, err := h.resolveEntitlement(ident)
 		if err == nil {
 			err = h.st.DeleteEntitlement(e.ID)
@@ -700,15 +700,15 @@ func (h *handlers) deleteEntitlement(_ context.Context, c *op.Call) (map[string]
 }
 
 func (h *handlers) setEntitlementState(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["entitlement"])
+	recs := op.List(c.Request["entitlement"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
 	var failed []any
 	for _, rec := range recs {
-		e, err := h.resolveEntitlement(get(rec, "entitlementIdentifier"))
+		e, err := h.resolveEntitlement(op.Get(rec, "entitlementIdentifier"))
 		if err == nil {
-			_, err = h.st.SetEntitlementState(e.ID, state.State(str(rec, "stateToSet")))
+			_, err = h.st.SetEntitlementState(e.ID, state.State(op.Str(rec, "stateToSet")))
 		}
 		if err != nil {
 			failed = append(failed, map[string]any{"entitlement": rec, "reason": reason(err)})
@@ -725,11 +725,11 @@ func (h *handlers) setEntitlementState(_ context.Context, c *op.Call) (map[strin
 // activation IDs, to a user (seed 003: "maps one or more entitlement IDs or
 // activation IDs to a ... user").
 func (h *handlers) mapEntitlementsToUser(_ context.Context, c *op.Call) (map[string]any, error) {
-	ids := list(get(c.Request, "idList", "id"))
+	ids := op.List(c.Request, "idList", "id")
 	if r, bad := h.writeLimit(len(ids)); bad {
 		return r, nil
 	}
-	user := str(c.Request, "userId")
+	user := op.Str(c.Request, "userId")
 	var failed []any
 	fail := func(id any, why string) { failed = append(failed, map[string]any{"id": id, "reason": why}) }
 	if _, err := h.st.User(user); err != nil {
@@ -738,7 +738,7 @@ func (h *handlers) mapEntitlementsToUser(_ context.Context, c *op.Call) (map[str
 		}
 	} else {
 		for _, id := range ids {
-			ent := str(id)
+			ent := op.Str(id)
 			if _, err := h.st.Entitlement(ent); err != nil {
 				it, err := h.st.LineItem(ent)
 				if err != nil {

@@ -92,7 +92,7 @@ func call(t testing.TB, h *handlers, service, version, name string, req map[stri
 	return out
 }
 
-func statusOf(m map[string]any) string { return str(m, "statusInfo", "status") }
+func statusOf(m map[string]any) string { return op.Str(m, "statusInfo", "status") }
 
 // repoRoot walks up from the package to the directory holding go.mod.
 func repoRoot(t testing.TB) string {

@@ -32,30 +32,30 @@ func (h host) id() string { return strings.Join(h.ids, ",") }
 
 // hostOf reads serverIds / nodeIds / customHost from a record.
 func hostOf(v any) (host, bool) {
-	if s := obj(get(v, "serverIds")); s != nil {
+	if s := op.Obj(v, "serverIds"); s != nil {
 		var ids []string
 		for _, k := range []string{"server1", "server2", "server3"} {
-			if id := str(s, k); id != "" {
+			if id := op.Str(s, k); id != "" {
 				ids = append(ids, id)
 			}
 		}
 		return host{ids, hostServer}, len(ids) > 0
 	}
-	if n := obj(get(v, "nodeIds")); n != nil {
+	if n := op.Obj(v, "nodeIds"); n != nil {
 		var ids []string
-		for _, x := range list(n["nodeId"]) {
-			if id := str(x); id != "" {
+		for _, x := range op.List(n["nodeId"]) {
+			if id := op.Str(x); id != "" {
 				ids = append(ids, id)
 			}
 		}
 		return host{ids, hostNode}, len(ids) > 0
 	}
-	if c := obj(get(v, "customHost")); c != nil {
-		typ := str(c, "hostType", "name")
+	if c := op.Obj(v, "customHost"); c != nil {
+		typ := op.Str(c, "hostType", "name")
 		if typ == "" {
 			typ = hostCustom
 		}
-		id := str(c, "hostId")
+		id := op.Str(c, "hostId")
 		return host{[]string{id}, typ}, id != ""
 	}
 	return host{}, false
@@ -133,7 +133,7 @@ type request struct {
 // and a host is given (verifyCreateLicense's checks).
 func (h *handlers) readRequest(rec any, now time.Time) (request, error) {
 	var r request
-	aid := str(rec, "activationId")
+	aid := op.Str(rec, "activationId")
 	if aid == "" {
 		return r, invalid("activationId must not be empty")
 	}
@@ -142,13 +142,13 @@ func (h *handlers) readRequest(rec any, now time.Time) (request, error) {
 		return r, invalid("a host is required: give serverIds, nodeIds or customHost")
 	}
 	r.count = 1
-	if n, ok := integer(rec, "fulfillCount"); ok {
+	if n, present, ok := op.GetInt(rec, "fulfillCount"); present && ok {
 		if n < 1 {
 			return r, invalid("fulfillCount must be at least 1")
 		}
 		r.count = int(n)
 	}
-	if n, ok := integer(rec, "overDraftCount"); ok && n > 0 {
+	if n, present, ok := op.GetInt(rec, "overDraftCount"); present && ok && n > 0 {
 		return r, &state.Error{Kind: state.ErrNoCopies, Reason: "overDraftCount: the line item allows no overdraft"}
 	}
 	it, err := h.st.LineItem(aid)
@@ -168,7 +168,7 @@ func (h *handlers) readRequest(rec any, now time.Time) (request, error) {
 }
 
 func (h *handlers) verifyCreateLicense(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["fulfillment"])
+	recs := op.List(c.Request["fulfillment"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
@@ -195,7 +195,7 @@ func (h *handlers) verifyCreateLicense(_ context.Context, c *op.Call) (map[strin
 // last copies of a line item, exactly as many succeed as there are copies
 // and the others fail with "not enough remaining copies".
 func (h *handlers) createLicense(_ context.Context, c *op.Call) (map[string]any, error) {
-	recs := list(c.Request["fulfillment"])
+	recs := op.List(c.Request["fulfillment"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
@@ -236,8 +236,8 @@ func (h *handlers) createOne(l *lookups, rec any, c *op.Call) (state.Fulfillment
 // per activation ID and host (hostDataRefId: the host's 1-based position
 // in hostIdDataSet) the count; the default is 1.
 func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[string]any, error) {
-	aids := list(get(c.Request, "activationIds", "activationId"))
-	hostRecs := list(get(c.Request, "hostIdDataSet", "hostIdData"))
+	aids := op.List(c.Request, "activationIds", "activationId")
+	hostRecs := op.List(c.Request, "hostIdDataSet", "hostIdData")
 	if r, bad := h.writeLimit(len(aids) * len(hostRecs)); bad {
 		return r, nil
 	}
@@ -245,18 +245,18 @@ func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[str
 	for i, hr := range hostRecs {
 		hs, ok := hostOf(hr)
 		if !ok {
-			return failure(fmt.Sprintf("hostIdData %d: give serverIds, nodeIds or customHost.", i+1)), nil
+			return op.Failure(fmt.Sprintf("hostIdData %d: give serverIds, nodeIds or customHost.", i+1)), nil
 		}
 		hosts[i] = hs
 	}
 	counts := map[string]int{} // activation ID (lower case) + "\x00" + host ref
-	for _, cd := range list(get(c.Request, "countDataSet", "countData")) {
-		for _, ch := range list(get(cd, "countForHosts")) {
-			n, ok := integer(ch, "fulfillCount")
-			if !ok || n < 1 {
-				return failure("countForHosts: fulfillCount must be at least 1."), nil
+	for _, cd := range op.List(c.Request, "countDataSet", "countData") {
+		for _, ch := range op.List(cd, "countForHosts") {
+			n, present, ok := op.GetInt(ch, "fulfillCount")
+			if !present || !ok || n < 1 {
+				return op.Failure("countForHosts: fulfillCount must be at least 1."), nil
 			}
-			counts[strings.ToLower(str(cd, "activationId"))+"\x00"+str(ch, "hostDataRefId")] = int(n)
+			counts[strings.ToLower(op.Str(cd, "activationId"))+"\x00"+op.Str(ch, "hostDataRefId")] = int(n)
 		}
 	}
 	l := newLookups(h.st)
@@ -264,7 +264,7 @@ func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[str
 	for ai, a := range aids {
 		rec := map[string]any{"activationId": a}
 		for hi, hs := range hosts {
-			n, ok := counts[strings.ToLower(str(a))+"\x00"+itoa(hi+1)]
+			n, ok := counts[strings.ToLower(op.Str(a))+"\x00"+itoa(hi+1)]
 			if !ok {
 				n = 1
 			}
@@ -272,7 +272,7 @@ func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[str
 			rec["customHost"] = map[string]any{"hostId": hs.ids[0]} // any shape: readRequest only needs one
 			r, err := h.readRequest(rec, c.Now)
 			if err != nil {
-				return failure(fmt.Sprintf("Activation ID %d on host %d: %s.", ai+1, hi+1, reason(err))), nil
+				return op.Failure(fmt.Sprintf("Activation ID %d on host %d: %s.", ai+1, hi+1, reason(err))), nil
 			}
 			r.host = hs
 			fs = append(fs, h.newFulfillment(l, r, c))
@@ -280,13 +280,13 @@ func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[str
 	}
 	made, err := h.st.CreateFulfillments(fs)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	out := make([]any, len(made))
 	for i, f := range made {
 		out[i] = fulfillmentData(l, f, true)
 	}
-	m := success()
+	m := op.Success(nil)
 	if len(out) > 0 {
 		m["responseData"] = map[string]any{"fulfillment": out}
 	}
@@ -307,19 +307,19 @@ func fulfillmentData(l *lookups, f state.Fulfillment, withText bool) map[string]
 		"fulfillDate":           op.Date(f.FulfillDate),
 		"fulfillDateTime":       op.DateTime(f.FulfillDate),
 		"isPermanent":           op.Bool(f.Permanent),
-		"startDate":             optDate(f.Start),
-		"supportAction":         opt(f.SupportAction),
+		"startDate":             op.DateOrNil(f.Start),
+		"supportAction":         op.NonEmpty(f.SupportAction),
 		"lastModifiedDateTime":  op.DateTime(f.Modified),
 		"licenseTechnology":     nameID(f.LicenseTechnology, ""),
-		"state":                 opt(string(f.State)),
-		"fulfillmentSource":     opt(f.Source),
-		"activationType":        opt(f.ActivationType),
+		"state":                 op.NonEmpty(string(f.State)),
+		"fulfillmentSource":     op.NonEmpty(f.Source),
+		"activationType":        op.NonEmpty(f.ActivationType),
 	}
 	if p := productID(l, f.Product); p != nil {
 		m["product"] = p
 	}
 	if !f.Permanent {
-		m["expirationDate"] = optDate(f.Expiration)
+		m["expirationDate"] = op.DateOrNil(f.Expiration)
 	}
 	if f.Parent != "" {
 		m["parentFulfillmentId"] = map[string]any{"primaryKeys": map[string]any{"fulfillmentId": f.Parent}}
@@ -343,16 +343,16 @@ func orDefault(s, def string) string {
 // ---- return, rehost, repair, email ----
 
 func fulfillmentIDOf(v any) string {
-	if id := str(v, "primaryKeys", "fulfillmentId"); id != "" {
+	if id := op.Str(v, "primaryKeys", "fulfillmentId"); id != "" {
 		return id
 	}
-	return str(v, "uniqueId")
+	return op.Str(v, "uniqueId")
 }
 
 // lifecycle runs a return, rehost or repair over the records: do returns
 // the resulting fulfilments of one record.
 func (h *handlers) lifecycle(c *op.Call, do func(l *lookups, rec any) ([]state.Fulfillment, error), many bool) (map[string]any, error) {
-	recs := list(c.Request["fulfillment"])
+	recs := op.List(c.Request["fulfillment"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
@@ -390,7 +390,7 @@ var errNoFulfillmentID = &state.Error{Kind: state.ErrInvalid, Reason: "fulfillme
 
 func (h *handlers) returnLicense(_ context.Context, c *op.Call) (map[string]any, error) {
 	return h.lifecycle(c, func(_ *lookups, rec any) ([]state.Fulfillment, error) {
-		id := fulfillmentIDOf(get(rec, "fulfillmentIdentifier"))
+		id := fulfillmentIDOf(op.Get(rec, "fulfillmentIdentifier"))
 		if id == "" {
 			return nil, errNoFulfillmentID
 		}
@@ -398,7 +398,7 @@ func (h *handlers) returnLicense(_ context.Context, c *op.Call) (map[string]any,
 		if err != nil {
 			return nil, err
 		}
-		if n, ok := integer(rec, "partialCount"); ok && int(n) != f.Count {
+		if n, present, ok := op.GetInt(rec, "partialCount"); present && ok && int(n) != f.Count {
 			return nil, invalid("partialCount: the emulator returns whole fulfillments only")
 		}
 		f, err = h.st.ReturnFulfillment(id)
@@ -408,7 +408,7 @@ func (h *handlers) returnLicense(_ context.Context, c *op.Call) (map[string]any,
 
 func (h *handlers) rehostLicense(_ context.Context, c *op.Call) (map[string]any, error) {
 	return h.lifecycle(c, func(l *lookups, rec any) ([]state.Fulfillment, error) {
-		id := fulfillmentIDOf(get(rec, "fulfillmentIdentifier"))
+		id := fulfillmentIDOf(op.Get(rec, "fulfillmentIdentifier"))
 		if id == "" {
 			return nil, errNoFulfillmentID
 		}
@@ -435,7 +435,7 @@ func (h *handlers) rehostLicense(_ context.Context, c *op.Call) (map[string]any,
 
 func (h *handlers) repairLicense(_ context.Context, c *op.Call) (map[string]any, error) {
 	return h.lifecycle(c, func(l *lookups, rec any) ([]state.Fulfillment, error) {
-		id := fulfillmentIDOf(get(rec, "fulfillmentIdentifier"))
+		id := fulfillmentIDOf(op.Get(rec, "fulfillmentIdentifier"))
 		if id == "" {
 			return nil, errNoFulfillmentID
 		}
@@ -456,25 +456,25 @@ func (h *handlers) repairLicense(_ context.Context, c *op.Call) (map[string]any,
 func (h *handlers) emailLicense(_ context.Context, c *op.Call) (map[string]any, error) {
 	id := fulfillmentIDOf(c.Request["fulfillmentIdentifier"])
 	if id == "" {
-		return failure(errNoFulfillmentID.Reason + "."), nil
+		return op.Failure(errNoFulfillmentID.Reason + "."), nil
 	}
 	if _, err := h.st.Fulfillment(id); err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
-	addrs := list(get(c.Request, "emailIdList", "emailId"))
-	ignore, _ := boolean(c.Request, "ignoreExistingEmailList")
+	addrs := op.List(c.Request, "emailIdList", "emailId")
+	ignore, _ := op.GetBool(c.Request, "ignoreExistingEmailList")
 	if ignore && len(addrs) == 0 {
-		return failure("No e-mail address to send to: ignoreExistingEmailList is true and emailIdList is empty."), nil
+		return op.Failure("No e-mail address to send to: ignoreExistingEmailList is true and emailIdList is empty."), nil
 	}
-	if v, _ := boolean(c.Request, "validateEmailAddresses"); v {
+	if v, _ := op.GetBool(c.Request, "validateEmailAddresses"); v {
 		for _, a := range addrs {
-			s := str(a)
+			s := op.Str(a)
 			if at := strings.IndexByte(s, '@'); at < 1 || at == len(s)-1 {
-				return failure("An address in emailIdList is not a valid e-mail address."), nil
+				return op.Failure("An address in emailIdList is not a valid e-mail address."), nil
 			}
 		}
 	}
-	return success(), nil // the emulator sends no mail
+	return op.Success(nil), nil // the emulator sends no mail
 }
 
 // ---- queries ----
@@ -486,7 +486,7 @@ type fulSearch struct {
 }
 
 func (h *handlers) fulfillmentSearch(params any) (fulSearch, string) {
-	cr := &criteria{m: obj(params)}
+	cr := &criteria{m: op.Obj(params)}
 	var s fulSearch
 	if cr.m == nil {
 		return s, ""
@@ -503,20 +503,20 @@ func (h *handlers) fulfillmentSearch(params any) (fulSearch, string) {
 	q.Expiration = cr.date("expirationDate")
 	q.State = cr.match("state")
 	q.LicenseTechnology = cr.match("licenseTechnology")
-	q.User = str(cr.m, "userId")
-	q.Source = str(cr.m, "fulfillmentSource")
-	q.ActivationType = str(cr.m, "activationType")
+	q.User = op.Str(cr.m, "userId")
+	q.Source = op.Str(cr.m, "fulfillmentSource")
+	q.ActivationType = op.Str(cr.m, "activationType")
 	if m := cr.match("nodeLockHostId"); m.Set() {
 		s.extra = append(s.extra, func(f state.Fulfillment) bool { return f.HostType != hostServer && m.Matches(f.HostID) })
 	}
-	if v := obj(cr.m["fulfillDateTime"]); v != nil {
+	if v := op.Obj(cr.m["fulfillDateTime"]); v != nil {
 		s.extra = append(s.extra, func(f state.Fulfillment) bool { return dateTimeMatch(v, f.FulfillDate) })
 	}
-	if v := obj(cr.m["lastModifiedDateTime"]); v != nil {
+	if v := op.Obj(cr.m["lastModifiedDateTime"]); v != nil {
 		s.extra = append(s.extra, func(f state.Fulfillment) bool { return dateTimeMatch(v, f.Modified) })
 	}
 	s.none = cr.unmodelled("customAttributes", "customHostAttributes") &&
-		(len(list(get(cr.m, "customAttributes", "attribute")))+len(list(get(cr.m, "customHostAttributes", "attribute")))) > 0
+		(len(op.List(cr.m, "customAttributes", "attribute"))+len(op.List(cr.m, "customHostAttributes", "attribute"))) > 0
 	return s, cr.err
 }
 
@@ -554,13 +554,13 @@ func (h *handlers) fulfillments(s fulSearch, p state.Page) ([]state.Fulfillment,
 func (h *handlers) getFulfillmentCount(_ context.Context, c *op.Call) (map[string]any, error) {
 	s, why := h.fulfillmentSearch(c.Request["queryParams"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	_, n, err := h.fulfillments(s, countOnly)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
-	m := success()
+	m := op.Success(nil)
 	m["responseData"] = map[string]any{"count": itoa(n)}
 	return m, nil
 }
@@ -572,19 +572,19 @@ func (h *handlers) getFulfillmentsQuery(_ context.Context, c *op.Call) (map[stri
 	}
 	s, why := h.fulfillmentSearch(c.Request["queryParams"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	fs, _, err := h.fulfillments(s, p)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
-	withText, _ := boolean(c.Request, "includeLicenseText")
+	withText, _ := op.GetBool(c.Request, "includeLicenseText")
 	l := newLookups(h.st)
 	out := make([]any, len(fs))
 	for i, f := range fs {
 		out[i] = fulfillmentData(l, f, withText)
 	}
-	m := success()
+	m := op.Success(nil)
 	m["responseData"] = map[string]any{"fulfillment": out}
 	return m, nil
 }
@@ -596,13 +596,13 @@ func (h *handlers) getFulfillmentPropertiesQuery(_ context.Context, c *op.Call) 
 	}
 	s, why := h.fulfillmentSearch(c.Request["queryParams"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	fs, _, err := h.fulfillments(s, p)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
-	cfg := obj(c.Request["fulfillmentResponseConfig"])
+	cfg := op.Obj(c.Request["fulfillmentResponseConfig"])
 	l := newLookups(h.st)
 	out := make([]any, len(fs))
 	for i, f := range fs {
@@ -614,7 +614,7 @@ func (h *handlers) getFulfillmentPropertiesQuery(_ context.Context, c *op.Call) 
 // fulfillmentProperties is fulfillmentPropertiesType with the fields the
 // response config selects.
 func fulfillmentProperties(l *lookups, f state.Fulfillment, cfg map[string]any) map[string]any {
-	want := func(k string) bool { b, _ := boolean(cfg, k); return b }
+	want := func(k string) bool { b, _ := op.GetBool(cfg, k); return b }
 	it, _ := l.st.LineItem(f.ActivationID)
 	e := l.entitlement(f.EntitlementID)
 	acct := l.account(f.SoldTo)
@@ -623,48 +623,48 @@ func fulfillmentProperties(l *lookups, f state.Fulfillment, cfg map[string]any) 
 			return map[string]any{"uniqueId": f.ID, "primaryKeys": map[string]any{"fulfillmentId": f.ID}}
 		},
 		"fulfillmentType":    func() any { return orDefault(f.Type, fulfillmentType) },
-		"state":              func() any { return opt(string(f.State)) },
+		"state":              func() any { return op.NonEmpty(string(f.State)) },
 		"entitlementId":      func() any { return entitlementID(f.EntitlementID, e.UniqueID) },
 		"lineitemId":         func() any { return lineItemID(f.ActivationID, it.UniqueID) },
 		"product":            func() any { return productID(l, f.Product) },
-		"productDescription": func() any { return opt(l.product(f.Product).Description) },
+		"productDescription": func() any { return op.NonEmpty(l.product(f.Product).Description) },
 		"partNumber":         func() any { return partNumberID(it.PartNumber) },
 		"licenseTechnology":  func() any { return nameID(f.LicenseTechnology, "") },
 		"licenseModel":       func() any { return nameID(it.LicenseModel, "") },
 		"soldTo":             func() any { return accountID(acct, f.SoldTo) },
-		"soldToDisplayName":  func() any { return opt(acct.Name) },
-		"shipToEmail":        func() any { return opt(e.ShipToEmail) },
-		"shipToAddress":      func() any { return opt(e.ShipToAddress) },
-		"licenseHost":        func() any { return opt(f.HostID) },
+		"soldToDisplayName":  func() any { return op.NonEmpty(acct.Name) },
+		"shipToEmail":        func() any { return op.NonEmpty(e.ShipToEmail) },
+		"shipToAddress":      func() any { return op.NonEmpty(e.ShipToAddress) },
+		"licenseHost":        func() any { return op.NonEmpty(f.HostID) },
 		"fulfilledCount":     func() any { return itoa(f.Count) },
 		"overDraftCount":     func() any { return itoa(f.Overdraft) },
-		"fulfillDate":        func() any { return optDate(f.FulfillDate) },
-		"fulfillDateTime":    func() any { return optDateTime(f.FulfillDate) },
+		"fulfillDate":        func() any { return op.DateOrNil(f.FulfillDate) },
+		"fulfillDateTime":    func() any { return op.DateTimeOrNil(f.FulfillDate) },
 		"isPermanent":        func() any { return op.Bool(f.Permanent) },
-		"startDate":          func() any { return optDate(f.Start) },
+		"startDate":          func() any { return op.DateOrNil(f.Start) },
 		"expirationDate": func() any {
 			if f.Permanent {
 				return nil
 			}
-			return optDate(f.Expiration)
+			return op.DateOrNil(f.Expiration)
 		},
-		"licenseText":          func() any { return opt(f.LicenseText) },
-		"supportAction":        func() any { return opt(f.SupportAction) },
-		"lastModifiedDateTime": func() any { return optDateTime(f.Modified) },
+		"licenseText":          func() any { return op.NonEmpty(f.LicenseText) },
+		"supportAction":        func() any { return op.NonEmpty(f.SupportAction) },
+		"lastModifiedDateTime": func() any { return op.DateTimeOrNil(f.Modified) },
 		"parentFulfillmentId": func() any {
 			if f.Parent == "" {
 				return nil
 			}
 			return map[string]any{"primaryKeys": map[string]any{"fulfillmentId": f.Parent}}
 		},
-		"fulfillmentSource":       func() any { return opt(f.Source) },
-		"orderId":                 func() any { return opt(it.OrderID) },
-		"orderLineNumber":         func() any { return opt(it.OrderLineNumber) },
-		"lineitemDescription":     func() any { return opt(it.Description) },
+		"fulfillmentSource":       func() any { return op.NonEmpty(f.Source) },
+		"orderId":                 func() any { return op.NonEmpty(it.OrderID) },
+		"orderLineNumber":         func() any { return op.NonEmpty(it.OrderLineNumber) },
+		"lineitemDescription":     func() any { return op.NonEmpty(it.Description) },
 		"totalCopies":             func() any { return itoa(it.Copies) },
 		"numberOfRemainingCopies": func() any { return itoa(it.Remaining()) },
 		"isTrusted":               func() any { return op.Bool(it.Trusted) },
-		"activationType":          func() any { return opt(f.ActivationType) },
+		"activationType":          func() any { return op.NonEmpty(f.ActivationType) },
 	}
 	m := map[string]any{}
 	for k, v := range all {
@@ -677,18 +677,18 @@ func fulfillmentProperties(l *lookups, f state.Fulfillment, cfg map[string]any) 
 
 func (h *handlers) getFulfillmentAttributesFromModel(_ context.Context, c *op.Call) (map[string]any, error) {
 	ident := c.Request["licenseModelIdentifier"]
-	key := str(ident, "primaryKeys", "name")
+	key := op.Str(ident, "primaryKeys", "name")
 	if key == "" {
-		key = str(ident, "uniqueId")
+		key = op.Str(ident, "uniqueId")
 	}
 	if key == "" {
-		return failure("licenseModelIdentifier: give primaryKeys/name or uniqueId."), nil
+		return op.Failure("licenseModelIdentifier: give primaryKeys/name or uniqueId."), nil
 	}
 	if _, err := h.st.LicenseModel(key); err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	// The emulator's license models take no fulfillment-time attributes.
-	m := success()
+	m := op.Success(nil)
 	m["responseData"] = map[string]any{"fulfillmentAttributes": "", "needTimeZone": "false"}
 	return m, nil
 }
@@ -696,7 +696,7 @@ func (h *handlers) getFulfillmentAttributesFromModel(_ context.Context, c *op.Ca
 // ---- LicenseService v2 hosts (seed 002 L82-192) ----
 
 func (h *handlers) hostSearch(params any) (state.HostQuery, string) {
-	cr := &criteria{m: obj(params)}
+	cr := &criteria{m: op.Obj(params)}
 	var q state.HostQuery
 	if cr.m == nil {
 		return q, ""
@@ -717,18 +717,18 @@ func (h *handlers) getHostQuery(_ context.Context, c *op.Call) (map[string]any, 
 	}
 	q, why := h.hostSearch(c.Request["queryParams"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	hs, err := h.st.Hosts(q, p)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
 	out := make([]any, len(hs))
 	for i, x := range hs {
-		out[i] = map[string]any{"hostId": opt(x.ID), "soldTo": opt(x.SoldTo), "account": opt(x.Account),
-			"licenseTechnology": opt(x.LicenseTechnology), "hostType": opt(x.Type)}
+		out[i] = map[string]any{"hostId": op.NonEmpty(x.ID), "soldTo": op.NonEmpty(x.SoldTo), "account": op.NonEmpty(x.Account),
+			"licenseTechnology": op.NonEmpty(x.LicenseTechnology), "hostType": op.NonEmpty(x.Type)}
 	}
-	m := success()
+	m := op.Success(nil)
 	m["responseData"] = map[string]any{"host": out}
 	return m, nil
 }
@@ -736,13 +736,13 @@ func (h *handlers) getHostQuery(_ context.Context, c *op.Call) (map[string]any, 
 func (h *handlers) getHostCount(_ context.Context, c *op.Call) (map[string]any, error) {
 	q, why := h.hostSearch(c.Request["queryParams"])
 	if why != "" {
-		return failure(why), nil
+		return op.Failure(why), nil
 	}
 	n, err := h.st.CountHosts(q)
 	if err != nil {
-		return failure(reason(err)), nil
+		return op.Failure(reason(err)), nil
 	}
-	m := success()
+	m := op.Success(nil)
 	m["responseData"] = map[string]any{"count": itoa(n)}
 	return m, nil
 }

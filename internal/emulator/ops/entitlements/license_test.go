@@ -53,9 +53,9 @@ func TestCreateLicenseRaceSellsExactlyTheCopies(t *testing.T) {
 				case statusSuccess:
 					won++
 				case statusFailure:
-					why := str(out, "statusInfo", "reason")
-					if f := list(get(out, "failedData", "failedFulfillment")); len(f) == 1 {
-						why = str(f[0], "reason")
+					why := op.Str(out, "statusInfo", "reason")
+					if f := op.List(out, "failedData", "failedFulfillment"); len(f) == 1 {
+						why = op.Str(f[0], "reason")
 					}
 					if !strings.Contains(why, "not enough remaining copies") {
 						t.Errorf("a losing request says %q, want the remaining copies named", why)
@@ -90,11 +90,11 @@ func TestCreateLicenseTextIsSignedAndVerifiable(t *testing.T) {
 	if statusOf(out) != statusSuccess {
 		t.Fatalf("status %s: %v", statusOf(out), out)
 	}
-	created := list(get(out, "responseData", "createdFulfillment"))
+	created := op.List(out, "responseData", "createdFulfillment")
 	if len(created) != 2 {
 		t.Fatalf("%d created fulfillments, want 2", len(created))
 	}
-	node, served := str(created[0], "licenseText"), str(created[1], "licenseText")
+	node, served := op.Str(created[0], "licenseText"), op.Str(created[1], "licenseText")
 	for name, text := range map[string]string{"node-locked": node, "served": served} {
 		n, err := testSigner.VerifyLicenseText(text)
 		if err != nil || n != 2 { // PhotoPrint has two features
@@ -111,7 +111,7 @@ func TestCreateLicenseTextIsSignedAndVerifiable(t *testing.T) {
 		t.Errorf("served licence lacks the SERVER line:\n%s", served)
 	}
 	// The stored fulfillment carries the same text.
-	f, err := st.Fulfillment(str(created[0], "fulfillmentId"))
+	f, err := st.Fulfillment(op.Str(created[0], "fulfillmentId"))
 	if err != nil || strings.TrimSpace(f.LicenseText) != node || f.Count != 2 {
 		t.Errorf("stored fulfillment: %+v, %v", f, err)
 	}
@@ -145,11 +145,11 @@ func TestVerifyCreateLicenseChecksWithoutConsuming(t *testing.T) {
 	}
 	for _, tt := range tests {
 		out := call(t, h, License, "base", "verifyCreateLicense", map[string]any{"fulfillment": []any{tt.rec}})
-		failed := list(get(out, "failedData", "failedFulfillment"))
+		failed := op.List(out, "failedData", "failedFulfillment")
 		switch {
-		case tt.want == "" && (statusOf(out) != statusSuccess || len(list(get(out, "responseData", "verifiedFulfillment"))) != 1):
+		case tt.want == "" && (statusOf(out) != statusSuccess || len(op.List(out, "responseData", "verifiedFulfillment")) != 1):
 			t.Errorf("%s: %v", tt.name, out)
-		case tt.want != "" && (len(failed) != 1 || !strings.Contains(str(failed[0], "reason"), tt.want)):
+		case tt.want != "" && (len(failed) != 1 || !strings.Contains(op.Str(failed[0], "reason"), tt.want)):
 			t.Errorf("%s: want a failure naming %q, got %v", tt.name, tt.want, out)
 		}
 	}
@@ -173,7 +173,7 @@ func TestCreateLicensesAsBatchIsAllOrNothing(t *testing.T) {
 		"commonBatchDataSet": "",
 	}
 	out := call(t, h, License, "v2", "createLicensesAsBatch", req)
-	if statusOf(out) != statusFailure || !strings.Contains(str(out, "statusInfo", "reason"), "not enough remaining copies") {
+	if statusOf(out) != statusFailure || !strings.Contains(op.Str(out, "statusInfo", "reason"), "not enough remaining copies") {
 		t.Fatalf("over-asking batch: %v", out)
 	}
 	for _, aid := range []string{"AID-PP-1", "AID-CS-1"} {
@@ -183,7 +183,7 @@ func TestCreateLicensesAsBatchIsAllOrNothing(t *testing.T) {
 	}
 	req["countDataSet"] = nil
 	out = call(t, h, License, "v2", "createLicensesAsBatch", req)
-	if statusOf(out) != statusSuccess || len(list(get(out, "responseData", "fulfillment"))) != 4 {
+	if statusOf(out) != statusSuccess || len(op.List(out, "responseData", "fulfillment")) != 4 {
 		t.Fatalf("fitting batch: %v", out)
 	}
 	if it, _ := st.LineItem("AID-CS-1"); it.Fulfilled != 2 {
@@ -196,16 +196,16 @@ func TestFulfillmentLifecycle(t *testing.T) {
 	st := fixture(t)
 	h := newHandlers(st, op.DefaultSettings(), testSigner)
 	out := call(t, h, License, "v2", "createLicense", map[string]any{"fulfillment": []any{createReq("AID-PP-2", 2, nodeHost("old-host"))}})
-	id := str(list(get(out, "responseData", "createdFulfillment"))[0], "fulfillmentId")
+	id := op.Str(op.List(out, "responseData", "createdFulfillment")[0], "fulfillmentId")
 
 	out = call(t, h, License, "v2", "rehostLicense", map[string]any{"fulfillment": []any{map[string]any{"fulfillmentIdentifier": fulIdent(id), "nodeIds": map[string]any{"nodeId": []any{"new-host"}}}}})
 	if statusOf(out) != statusSuccess {
 		t.Fatalf("rehost: %v", out)
 	}
-	nf := list(get(list(get(out, "responseData", "fulfillmentData"))[0], "fulfillment"))[0]
-	newID := str(nf, "fulfillmentIdentifier", "primaryKeys", "fulfillmentId")
-	if str(nf, "supportAction") != "REHOST" || str(nf, "parentFulfillmentId", "primaryKeys", "fulfillmentId") != id ||
-		!strings.Contains(str(nf, "licenseText"), "HOSTID=new-host") {
+	nf := op.List(op.Get(op.List(out, "responseData", "fulfillmentData")[0], "fulfillment"))[0]
+	newID := op.Str(nf, "fulfillmentIdentifier", "primaryKeys", "fulfillmentId")
+	if op.Str(nf, "supportAction") != "REHOST" || op.Str(nf, "parentFulfillmentId", "primaryKeys", "fulfillmentId") != id ||
+		!strings.Contains(op.Str(nf, "licenseText"), "HOSTID=new-host") {
 		t.Errorf("rehosted fulfillment: %v", nf)
 	}
 	if old, _ := st.Fulfillment(id); old.State != state.Obsolete {
@@ -214,7 +214,7 @@ func TestFulfillmentLifecycle(t *testing.T) {
 	// Returning the obsolete one fails; returning the new one frees its copies.
 	out = call(t, h, License, "v2", "returnLicense", map[string]any{"fulfillment": []any{
 		map[string]any{"fulfillmentIdentifier": fulIdent(id)}, map[string]any{"fulfillmentIdentifier": fulIdent(newID)}}})
-	if statusOf(out) != statusPartial || len(list(get(out, "failedData", "failedFulfillment"))) != 1 {
+	if statusOf(out) != statusPartial || len(op.List(out, "failedData", "failedFulfillment")) != 1 {
 		t.Errorf("return: %v", out)
 	}
 	if it, _ := st.LineItem("AID-PP-2"); it.Fulfilled != 1 { // the fixture's own fulfillment stays
@@ -241,11 +241,11 @@ func TestHostQueryAndCountAgree(t *testing.T) {
 		{"hostType": sq(hostNode, "EQUALS")},
 	} {
 		cnt := call(t, h, License, "v2", "getHostCount", map[string]any{"queryParams": q})
-		n, _ := integer(cnt, "responseData", "count")
+		n, _, _ := op.GetInt(cnt, "responseData", "count")
 		got := 0
 		for page := 1; ; page++ {
 			out := call(t, h, License, "v2", "getHostQuery", map[string]any{"queryParams": q, "pageNumber": itoa(page), "batchSize": "2"})
-			hs := list(get(out, "responseData", "host"))
+			hs := op.List(out, "responseData", "host")
 			got += len(hs)
 			if len(hs) < 2 {
 				break

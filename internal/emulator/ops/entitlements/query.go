@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -18,11 +19,11 @@ type criteria struct {
 
 // match reads a SimpleQueryType (or StateQueryType) criterion.
 func (c *criteria) match(key string) state.Match {
-	v := obj(c.m[key])
+	v := op.Obj(c.m[key])
 	if v == nil {
 		return state.Match{}
 	}
-	m := state.Match{Value: str(v, "value"), Type: state.SearchType(str(v, "searchType"))}
+	m := state.Match{Value: op.Str(v, "value"), Type: state.SearchType(op.Str(v, "searchType"))}
 	if m.Type == "" {
 		m.Type = state.Equals
 	}
@@ -34,15 +35,15 @@ func (c *criteria) match(key string) state.Match {
 
 // date reads a DateQueryType criterion.
 func (c *criteria) date(key string) state.DateMatch {
-	v := obj(c.m[key])
+	v := op.Obj(c.m[key])
 	if v == nil {
 		return state.DateMatch{}
 	}
-	t, ok := date(v, "value")
+	t, ok := op.GetDate(v, "value")
 	if !ok {
-		t, ok = dateTime(v, "value")
+		t, ok = op.GetDateTime(v, "value")
 	}
-	m := state.DateMatch{Value: t, Type: state.DateSearchType(str(v, "searchType"))}
+	m := state.DateMatch{Value: t, Type: state.DateSearchType(op.Str(v, "searchType"))}
 	switch {
 	case !ok:
 		c.fail("%s: value is not a date", key)
@@ -53,13 +54,7 @@ func (c *criteria) date(key string) state.DateMatch {
 }
 
 // flag reads an optional boolean criterion.
-func (c *criteria) flag(key string) *bool {
-	b, ok := boolean(c.m, key)
-	if !ok {
-		return nil
-	}
-	return &b
-}
+func (c *criteria) flag(key string) *bool { return op.OptBool(c.m, key) }
 
 func (c *criteria) fail(format string, args ...any) {
 	if c.err == "" {
@@ -69,16 +64,16 @@ func (c *criteria) fail(format string, args ...any) {
 
 // number reads a NumberQueryType criterion as a predicate.
 func (c *criteria) number(key string) func(int) bool {
-	v := obj(c.m[key])
+	v := op.Obj(c.m[key])
 	if v == nil {
 		return nil
 	}
-	n, ok := integer(v, "value")
-	if !ok {
+	n, present, ok := op.GetInt(v, "value")
+	if !present || !ok {
 		c.fail("%s: value is not a number", key)
 		return nil
 	}
-	switch str(v, "searchType") {
+	switch op.Str(v, "searchType") {
 	case "GREATER_THAN":
 		return func(x int) bool { return int64(x) > n }
 	case "GREATER_THAN_EQUALS":
@@ -100,7 +95,7 @@ func (c *criteria) number(key string) func(int) bool {
 // stringValue SimpleQueryType, or a booleanValue) as a predicate over
 // attributes; nil when there are none.
 func (c *criteria) attrs(key string) func([]state.Attribute) bool {
-	list := list(get(c.m, key, "attribute"))
+	list := op.List(c.m, key, "attribute")
 	if len(list) == 0 {
 		return nil
 	}
@@ -110,10 +105,10 @@ func (c *criteria) attrs(key string) func([]state.Attribute) bool {
 	}
 	var want []one
 	for _, a := range list {
-		name := str(a, "attributeName")
-		sub := criteria{m: obj(a)}
+		name := op.Str(a, "attributeName")
+		sub := criteria{m: op.Obj(a)}
 		m := sub.match("stringValue")
-		if b, ok := boolean(a, "booleanValue"); ok && !m.Set() {
+		if b, ok := op.GetBool(a, "booleanValue"); ok && !m.Set() {
 			m = state.Match{Value: fmt.Sprint(b), Type: state.Equals}
 		}
 		if sub.err != "" {
@@ -148,8 +143,8 @@ func (c *criteria) unmodelled(keys ...string) bool {
 
 // durationEq compares a DurationType criterion with a line item's.
 func durationEq(v any, d state.Duration) bool {
-	n, _ := integer(v, "numDuration")
-	return int(n) == d.Count && strings.EqualFold(str(v, "durationUnit"), d.Unit)
+	n, _, _ := op.GetInt(v, "numDuration")
+	return int(n) == d.Count && strings.EqualFold(op.Str(v, "durationUnit"), d.Unit)
 }
 
 // filterPage applies an extra predicate the state query cannot, then pages:
@@ -175,11 +170,11 @@ func filterPage[T any](all []T, keep func(T) bool, p state.Page) (page []T, tota
 
 // dayBefore etc. compare calendar days for DateTimeQueryType criteria.
 func dateTimeMatch(v any, t time.Time) bool {
-	want, ok := dateTime(v, "value")
+	want, ok := op.GetDateTime(v, "value")
 	if !ok {
 		return false
 	}
-	switch str(v, "searchType") {
+	switch op.Str(v, "searchType") {
 	case "BEFORE":
 		return t.Before(want)
 	case "AFTER":

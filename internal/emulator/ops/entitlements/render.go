@@ -2,7 +2,6 @@ package entitlements
 
 import (
 	"strings"
-	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -10,28 +9,6 @@ import (
 
 // Building response values from state records. Every builder returns the
 // superset of what any version declares; the projection prunes.
-
-// opt returns nil for an empty string so the element is omitted.
-func opt(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func optDate(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return op.Date(t)
-}
-
-func optDateTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return op.DateTime(t)
-}
 
 func itoa(n int) string { return op.Int(int64(n)) }
 
@@ -99,7 +76,7 @@ func productID(l *lookups, k state.ProductKey) any {
 	if k.Name == "" {
 		return nil
 	}
-	return map[string]any{"uniqueId": opt(l.product(k).ID),
+	return map[string]any{"uniqueId": op.NonEmpty(l.product(k).ID),
 		"primaryKeys": map[string]any{"name": k.Name, "version": k.Version}}
 }
 
@@ -114,15 +91,15 @@ func nameID(name, uniqueID string) any {
 	if name == "" {
 		return nil
 	}
-	return map[string]any{"uniqueId": opt(uniqueID), "primaryKeys": map[string]any{"name": name}}
+	return map[string]any{"uniqueId": op.NonEmpty(uniqueID), "primaryKeys": map[string]any{"name": name}}
 }
 
 func lineItemID(aid, uniqueID string) map[string]any {
-	return map[string]any{"uniqueId": opt(uniqueID), "primaryKeys": map[string]any{"activationId": aid}}
+	return map[string]any{"uniqueId": op.NonEmpty(uniqueID), "primaryKeys": map[string]any{"activationId": aid}}
 }
 
 func entitlementID(id, uniqueID string) map[string]any {
-	return map[string]any{"uniqueId": opt(uniqueID), "primaryKeys": map[string]any{"entitlementId": id}}
+	return map[string]any{"uniqueId": op.NonEmpty(uniqueID), "primaryKeys": map[string]any{"entitlementId": id}}
 }
 
 func duration(d state.Duration) any {
@@ -153,7 +130,7 @@ func accountID(a state.Account, id string) any {
 	if name == "" {
 		name = id
 	}
-	return map[string]any{"uniqueId": opt(a.ID), "primaryKeys": map[string]any{"name": name}}
+	return map[string]any{"uniqueId": op.NonEmpty(a.ID), "primaryKeys": map[string]any{"name": name}}
 }
 
 // lineItemData is entitlementLineItemDataType (which extends
@@ -161,35 +138,35 @@ func accountID(a state.Account, id string) any {
 func lineItemData(l *lookups, it state.LineItem) map[string]any {
 	m := map[string]any{
 		"activationId":              map[string]any{"id": it.ActivationID, "autoGenerate": "false"},
-		"description":               opt(it.Description),
+		"description":               op.NonEmpty(it.Description),
 		"product":                   productID(l, it.Product),
 		"partNumber":                partNumberID(it.PartNumber),
 		"licenseModel":              nameID(it.LicenseModel, l.model(it.LicenseModel).ID),
-		"orderId":                   opt(it.OrderID),
-		"orderLineNumber":           opt(it.OrderLineNumber),
+		"orderId":                   op.NonEmpty(it.OrderID),
+		"orderLineNumber":           op.NonEmpty(it.OrderLineNumber),
 		"numberOfCopies":            itoa(it.Copies),
-		"startDate":                 optDate(it.Start),
-		"startDateOption":           opt(it.StartDateOption),
+		"startDate":                 op.DateOrNil(it.Start),
+		"startDateOption":           op.NonEmpty(it.StartDateOption),
 		"isPermanent":               op.Bool(it.Permanent),
 		"term":                      duration(it.Term),
-		"lineItemType":              opt(string(it.Type)),
+		"lineItemType":              op.NonEmpty(string(it.Type)),
 		"lineItemAttributes":        attributes(it.Attributes),
 		"isAutoRenewal":             op.Bool(it.AutoRenewal),
 		"renewalInterval":           duration(it.RenewalInterval),
-		"renewalExpirationDate":     optDate(it.RenewalExpiry),
+		"renewalExpirationDate":     op.DateOrNil(it.RenewalExpiry),
 		"numberOfRemainingCopies":   itoa(it.Remaining()),
 		"fulfilledCount":            itoa(it.Fulfilled),
 		"availableExtraActivations": "0",
 		"isTrustedType":             op.Bool(it.Trusted),
-		"state":                     opt(string(it.State)),
+		"state":                     op.NonEmpty(string(it.State)),
 		"licenseTechnology":         nameID(l.technology(it), ""),
-		"createdOnDateTime":         optDateTime(it.Created),
-		"lastModifiedDateTime":      optDateTime(it.Modified),
+		"createdOnDateTime":         op.DateTimeOrNil(it.Created),
+		"lastModifiedDateTime":      op.DateTimeOrNil(it.Modified),
 		"overdraftMax":              itoa(it.Overdraft),
 		"remainingOverdraftCount":   itoa(it.Overdraft),
 	}
 	if !it.Permanent {
-		m["expirationDate"] = optDate(it.Expiration)
+		m["expirationDate"] = op.DateOrNil(it.Expiration)
 	}
 	if p := l.product(it.Product); p.ProductLine != "" {
 		m["productLine"] = map[string]any{"name": p.ProductLine}
@@ -207,27 +184,27 @@ func entitlementData(l *lookups, e state.Entitlement, items []state.LineItem) ma
 	if e.Bulk {
 		b := map[string]any{
 			"entitlementId":       map[string]any{"id": e.ID, "autoGenerate": "false"},
-			"soldTo":              opt(e.SoldTo),
-			"shipToEmail":         opt(e.ShipToEmail),
-			"shipToAddress":       opt(e.ShipToAddress),
-			"description":         opt(e.Description),
-			"bulkEntitlementType": opt(e.BulkType),
+			"soldTo":              op.NonEmpty(e.SoldTo),
+			"shipToEmail":         op.NonEmpty(e.ShipToEmail),
+			"shipToAddress":       op.NonEmpty(e.ShipToAddress),
+			"description":         op.NonEmpty(e.Description),
+			"bulkEntitlementType": op.NonEmpty(e.BulkType),
 			"allowPortalLogin":    op.Bool(e.AllowPortalLogin),
-			"state":               opt(string(e.State)),
-			"createdUserId":       opt(e.CreatedBy),
+			"state":               op.NonEmpty(string(e.State)),
+			"createdUserId":       op.NonEmpty(e.CreatedBy),
 		}
 		if len(items) > 0 {
 			it := items[0]
 			b["product"] = productID(l, it.Product)
 			b["partNumber"] = partNumberID(it.PartNumber)
 			b["licenseModel"] = nameID(it.LicenseModel, l.model(it.LicenseModel).ID)
-			b["orderId"] = opt(it.OrderID)
-			b["orderLineNumber"] = opt(it.OrderLineNumber)
-			b["startDateOption"] = opt(it.StartDateOption)
+			b["orderId"] = op.NonEmpty(it.OrderID)
+			b["orderLineNumber"] = op.NonEmpty(it.OrderLineNumber)
+			b["startDateOption"] = op.NonEmpty(it.StartDateOption)
 			b["isPermanent"] = op.Bool(it.Permanent)
 			b["term"] = duration(it.Term)
 			if !it.Permanent {
-				b["expirationDate"] = optDate(it.Expiration)
+				b["expirationDate"] = op.DateOrNil(it.Expiration)
 			}
 			b["numberOfCopies"] = itoa(it.Copies)
 			b["licenseTechnology"] = nameID(l.technology(it), "")
@@ -240,14 +217,14 @@ func entitlementData(l *lookups, e state.Entitlement, items []state.LineItem) ma
 	}
 	s := map[string]any{
 		"entitlementId":         map[string]any{"id": e.ID, "autoGenerate": "false"},
-		"lastModifiedDateTime":  optDateTime(e.Modified),
-		"description":           opt(e.Description),
+		"lastModifiedDateTime":  op.DateTimeOrNil(e.Modified),
+		"description":           op.NonEmpty(e.Description),
 		"soldTo":                e.SoldTo, // required
-		"soldToName":            opt(acct.Name),
-		"shipToEmail":           opt(e.ShipToEmail),
-		"shipToAddress":         opt(e.ShipToAddress),
-		"state":                 opt(string(e.State)),
-		"createdUserId":         opt(e.CreatedBy),
+		"soldToName":            op.NonEmpty(acct.Name),
+		"shipToEmail":           op.NonEmpty(e.ShipToEmail),
+		"shipToAddress":         op.NonEmpty(e.ShipToAddress),
+		"state":                 op.NonEmpty(string(e.State)),
+		"createdUserId":         op.NonEmpty(e.CreatedBy),
 		"lineItems":             lis,
 		"allowPortalLogin":      op.Bool(e.AllowPortalLogin),
 		"entitlementAttributes": attributes(e.Attributes),
@@ -262,9 +239,9 @@ func activatableItem(l *lookups, it state.LineItem) map[string]any {
 		"activatableItemType":   activatableType(it),
 		"entitlementId":         it.EntitlementID,
 		"soldTo":                e.SoldTo,
-		"shipToEmail":           opt(e.ShipToEmail),
-		"shipToAddress":         opt(e.ShipToAddress),
-		"entitlementState":      opt(string(e.State)),
+		"shipToEmail":           op.NonEmpty(e.ShipToEmail),
+		"shipToAddress":         op.NonEmpty(e.ShipToAddress),
+		"entitlementState":      op.NonEmpty(string(e.State)),
 		"activatableItemData":   lineItemData(l, it),
 		"entitlementAttributes": attributes(e.Attributes),
 	}
