@@ -307,3 +307,16 @@ func TestPhaseOrdersRetiringLast(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRun times a whole sweep of the emulator (every served operation
+// × version, an emulator per version), as `fnokit check` runs it.
+func BenchmarkRun(b *testing.B) {
+	target := Emulators(EmulatorConfig())
+	for b.Loop() {
+		rs, err := Run(b.Context(), target, Options{Samples: samples})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(rs)), "calls/op")
+	}
+}
