@@ -1,17 +1,11 @@
 package accounts
 
 import (
-	"os"
-	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
-	"github.com/fnokit/fnokit/internal/emulator/project"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opstest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
-	"github.com/fnokit/fnokit/internal/xmltree"
-	"github.com/fnokit/fnokit/internal/xsd"
-	"github.com/fnokit/fnokit/schemas"
 )
 
 // TestResponsesAnswerTheSchema runs every operation of every version of the
@@ -23,77 +17,19 @@ import (
 // state has, failedData echoing requests).
 func TestResponsesAnswerTheSchema(t *testing.T) {
 	t.Parallel()
-	services, err := schemas.Services()
-	if err != nil {
-		t.Fatal(err)
-	}
-	testdata := filepath.Join(repoRoot(t), "schemas", "testdata")
-	var ran atomic.Int64
-	for _, svc := range services {
-		if svc.Name != UserAcctHierarchy && svc.Name != UserOrgHierarchy && svc.Name != ProductPackaging && svc.Name != Authentication {
-			continue
+	opstest.EachVersion(t, func(t *testing.T, s *opstest.Schema) {
+		gen := state.Generate(state.Sizes{Accounts: 30, Users: 25, Products: 12, Entitlements: 5, Devices: 5, Fulfillments: 5}, 3)
+		for si, st := range []*state.Store{fixture(t), gen} {
+			r := registry(t, st, op.DefaultSettings())
+			for _, o := range s.Version.Operations {
+				reqs := append([]map[string]any{s.Sample(t, o.Name)}, filled(s.Version.Service, o.Name)...)
+				for i, req := range reqs {
+					out := call(t, r, s.Version.Service, s.Version.Version.String(), o.Name, req)
+					s.Check(t, opstest.Label(si, o.Name, i), o.Name, out)
+				}
+			}
 		}
-		for _, v := range svc.Versions {
-			t.Run(svc.Name+"/"+v.Version.String(), func(t *testing.T) {
-				t.Parallel()
-				proj, err := project.For(svc.Name, v.Version)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wsdl, err := schemas.WSDL(svc.Name, v.Version.String())
-				if err != nil {
-					t.Fatal(err)
-				}
-				schema, err := xsd.CompileWSDLBytes(svc.Name+".wsdl", wsdl)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer schema.Close()
-				gen := state.Generate(state.Sizes{Accounts: 30, Users: 25, Products: 12, Entitlements: 5, Devices: 5, Fulfillments: 5}, 3)
-				for si, st := range []*state.Store{fixture(t), gen} {
-					r := registry(t, st, op.DefaultSettings())
-					for _, o := range v.Operations {
-						var reqs []map[string]any
-						data, err := os.ReadFile(filepath.Join(testdata, svc.Name, v.Version.String(), o.Name+".request.valid.xml"))
-						if err != nil {
-							t.Fatalf("%s: request sample: %v", o.Name, err)
-						}
-						payload, err := xmltree.ParseBytes(data, xmltree.DefaultLimits)
-						if err != nil {
-							t.Fatal(err)
-						}
-						req, err := proj.Request(payload)
-						if err != nil {
-							t.Fatalf("%s: %v", o.Name, err)
-						}
-						reqs = append(reqs, req)
-						reqs = append(reqs, filled(svc.Name, o.Name)...)
-						for i, req := range reqs {
-							out := call(t, r, svc.Name, v.Version.String(), o.Name, req)
-							tree, err := proj.Response(o.Name, out)
-							if err != nil {
-								t.Errorf("store %d %s request %d: projection: %v", si, o.Name, i, err)
-								continue
-							}
-							findings, err := schema.ValidatePayload(tree.Bytes(xmltree.EncodeOptions{}))
-							if err != nil {
-								t.Fatal(err)
-							}
-							for _, f := range findings {
-								t.Errorf("store %d %s request %d: %s %s: %s", si, o.Name, i, f.Rule, f.Location, f.Message)
-							}
-							ran.Add(1)
-						}
-					}
-				}
-			})
-		}
-	}
-	t.Cleanup(func() {
-		if ran.Load() == 0 && !t.Failed() {
-			t.Error("no operation ran")
-		}
-	})
+	}, UserAcctHierarchy, UserOrgHierarchy, ProductPackaging, Authentication)
 }
 
 // filled are requests beyond the minimal sample, as plain values, that
@@ -141,23 +77,4 @@ func filled(service, operation string) []map[string]any {
 		return []map[string]any{{"token": tokens{key: TokenKey(42)}.issue("sjoe", now.Add(DefaultTokenLifetime))}}
 	}
 	return nil
-}
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package")
-		}
-		dir = parent
-	}
 }

@@ -1,12 +1,11 @@
 package accounts
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opstest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -111,28 +110,13 @@ func registry(t testing.TB, st *state.Store, cfg op.Settings) *op.Registry {
 // call runs one operation through the registry as the server would.
 func call(t testing.TB, r *op.Registry, service, version, name string, req map[string]any) map[string]any {
 	t.Helper()
-	v, err := contract.ParseVersion(version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := contract.Operation{Service: service, Version: v, Name: name}
-	h, ok := r.Lookup(o)
-	if !ok {
-		t.Fatalf("no handler for %s %s %s", service, version, name)
-	}
-	out, err := h(context.Background(), &op.Call{Op: o, Request: req, User: "admin", Now: now})
-	if err != nil {
-		t.Fatalf("%s %s %s: %v", service, version, name, err)
-	}
-	return out
+	return opstest.Call(t, r, service, version, name, req, now)
 }
 
 // q is a SimpleQueryType criterion.
-func q(value, searchType string) map[string]any {
-	return map[string]any{"value": value, "searchType": searchType}
-}
+var q = opstest.Simple
 
-func status(m map[string]any) string { return op.Str(m, "statusInfo", "status") }
+var status = opstest.Status
 
 func count(t testing.TB, m map[string]any) int {
 	t.Helper()

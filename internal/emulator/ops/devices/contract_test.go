@@ -1,17 +1,11 @@
 package devices
 
 import (
-	"os"
-	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
-	"github.com/fnokit/fnokit/internal/emulator/project"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opstest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
-	"github.com/fnokit/fnokit/internal/xmltree"
-	"github.com/fnokit/fnokit/internal/xsd"
-	"github.com/fnokit/fnokit/schemas"
 )
 
 // TestResponsesAnswerTheSchema runs every operation of every
@@ -22,81 +16,24 @@ import (
 // and records that fail), over the fixture and a generated data set.
 func TestResponsesAnswerTheSchema(t *testing.T) {
 	t.Parallel()
-	all, err := schemas.Services()
-	if err != nil {
-		t.Fatal(err)
-	}
-	testdata := filepath.Join(repoRoot(t), "schemas", "testdata")
-	var ran atomic.Int64
-	for _, s := range all {
-		if s.Name != Service {
-			continue
-		}
-		for _, v := range s.Versions {
-			t.Run(v.Version.String(), func(t *testing.T) {
-				t.Parallel()
-				proj, err := project.For(Service, v.Version)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wsdl, err := schemas.WSDL(Service, v.Version.String())
-				if err != nil {
-					t.Fatal(err)
-				}
-				schema, err := xsd.CompileWSDLBytes(Service+".wsdl", wsdl)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer schema.Close()
-				gen := state.Generate(state.Sizes{Accounts: 10, Users: 10, Products: 6, Entitlements: 20, Devices: 60, Fulfillments: 5}, 3)
-				for si, st := range []*state.Store{fixture(t), gen} {
-					cfg := op.DefaultSettings()
-					for _, zero := range []bool{true, false} {
-						cfg.AllowZeroCountMapping = zero
-						h := newHandlers(st, cfg, testSigner)
-						for _, o := range v.Operations {
-							data, err := os.ReadFile(filepath.Join(testdata, Service, v.Version.String(), o.Name+".request.valid.xml"))
-							if err != nil {
-								t.Fatalf("%s: request sample: %v", o.Name, err)
-							}
-							payload, err := xmltree.ParseBytes(data, xmltree.DefaultLimits)
-							if err != nil {
-								t.Fatal(err)
-							}
-							req, err := proj.Request(payload)
-							if err != nil {
-								t.Fatalf("%s: %v", o.Name, err)
-							}
-							for i, req := range append([]map[string]any{req}, filled(o.Name)...) {
-								out := call(t, h, v.Version.String(), o.Name, req)
-								if bad, err := project.Undeclared(Service, o.Name, out); err != nil || len(bad) > 0 {
-									t.Errorf("%s request %d: keys no version declares: %v %v", o.Name, i, bad, err)
-								}
-								tree, err := proj.Response(o.Name, out)
-								if err != nil {
-									t.Errorf("store %d %s request %d: projection: %v", si, o.Name, i, err)
-									continue
-								}
-								findings, err := schema.ValidatePayload(tree.Bytes(xmltree.EncodeOptions{}))
-								if err != nil {
-									t.Fatal(err)
-								}
-								for _, f := range findings {
-									t.Errorf("store %d %s request %d: %s %s: %s", si, o.Name, i, f.Rule, f.Location, f.Message)
-								}
-								ran.Add(1)
-							}
-						}
+	opstest.EachVersion(t, func(t *testing.T, s *opstest.Schema) {
+		gen := state.Generate(state.Sizes{Accounts: 10, Users: 10, Products: 6, Entitlements: 20, Devices: 60, Fulfillments: 5}, 3)
+		for si, st := range []*state.Store{fixture(t), gen} {
+			cfg := op.DefaultSettings()
+			for _, zero := range []bool{true, false} {
+				cfg.AllowZeroCountMapping = zero
+				h := newHandlers(st, cfg, testSigner)
+				for _, o := range s.Version.Operations {
+					for i, req := range append([]map[string]any{s.Sample(t, o.Name)}, filled(o.Name)...) {
+						out := call(t, h, s.Version.Version.String(), o.Name, req)
+						label := opstest.Label(si, o.Name, i)
+						s.Declared(t, label, o.Name, out)
+						s.Check(t, label, o.Name, out)
 					}
 				}
-			})
+			}
 		}
-	}
-	t.Cleanup(func() {
-		if ran.Load() == 0 && !t.Failed() {
-			t.Error("no operation ran")
-		}
-	})
+	}, Service)
 }
 
 // every response switch any version has, on.

@@ -1,14 +1,11 @@
 package devices
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opstest"
 	"github.com/fnokit/fnokit/internal/emulator/sign"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
@@ -86,24 +83,11 @@ func call(t testing.TB, h *handlers, version, operation string, req map[string]a
 	t.Helper()
 	r := op.NewRegistry()
 	h.register(r)
-	v, err := contract.ParseVersion(version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := contract.Operation{Service: Service, Version: v, Name: operation}
-	fn, ok := r.Lookup(o)
-	if !ok {
-		t.Fatalf("no handler for %s", o)
-	}
-	out, err := fn(context.Background(), &op.Call{Op: o, Request: req, User: "admin", Now: now})
-	if err != nil {
-		t.Fatalf("%s: %v", o, err)
-	}
-	return out
+	return opstest.Call(t, r, Service, version, operation, req, now)
 }
 
 // statusOf is statusInfo/status.
-func statusOf(m map[string]any) string { return op.Str(m, "statusInfo", "status") }
+var statusOf = opstest.Status
 
 // ident is a deviceIdentifier request value.
 func ident(class, id string) map[string]any {
@@ -111,28 +95,7 @@ func ident(class, id string) map[string]any {
 }
 
 // simple is a SimpleQueryType request value.
-func simple(value, searchType string) map[string]any {
-	return map[string]any{"value": value, "searchType": searchType}
-}
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package")
-		}
-		dir = parent
-	}
-}
+var simple = opstest.Simple
 
 // ids lists the deviceId values of a getDevicesQuery or searchDevices answer.
 func ids(out map[string]any) []string {

@@ -1,17 +1,11 @@
 package entitlements
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/op"
-	"github.com/fnokit/fnokit/internal/emulator/project"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opstest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
-	"github.com/fnokit/fnokit/internal/xmltree"
-	"github.com/fnokit/fnokit/internal/xsd"
-	"github.com/fnokit/fnokit/schemas"
 )
 
 // TestResponsesAnswerTheSchema runs every operation of every
@@ -24,80 +18,21 @@ import (
 // version declares (a misspelt superset key).
 func TestResponsesAnswerTheSchema(t *testing.T) {
 	t.Parallel()
-	all, err := schemas.Services()
-	if err != nil {
-		t.Fatal(err)
-	}
-	testdata := filepath.Join(repoRoot(t), "schemas", "testdata")
-	ran := 0
-	for _, s := range all {
-		if s.Name != EntitlementOrder && s.Name != License {
-			continue
+	opstest.EachVersion(t, func(t *testing.T, s *opstest.Schema) {
+		gen := state.Generate(state.Sizes{Accounts: 10, Users: 10, Products: 6, Entitlements: 20, Devices: 20, Fulfillments: 10}, 5)
+		for si, st := range []*state.Store{fixture(t), gen} {
+			h := newHandlers(st, op.DefaultSettings(), testSigner)
+			for _, o := range s.Version.Operations {
+				for i, req := range append([]map[string]any{s.Sample(t, o.Name)}, filled(st, o.Name)...) {
+					out := call(t, h, s.Version.Service, s.Version.Version.String(), o.Name, req)
+					label := opstest.Label(si, o.Name, i)
+					t.Logf("%s: %s %s", label, statusOf(out), op.Str(out, "statusInfo", "reason"))
+					s.Declared(t, label, o.Name, out)
+					s.Check(t, label, o.Name, out)
+				}
+			}
 		}
-		for _, v := range s.Versions {
-			ran += len(v.Operations)
-			t.Run(s.Name+"/"+v.Version.String(), func(t *testing.T) {
-				t.Parallel()
-				proj, err := project.For(s.Name, v.Version)
-				if err != nil {
-					t.Fatal(err)
-				}
-				wsdl, err := schemas.WSDL(s.Name, v.Version.String())
-				if err != nil {
-					t.Fatal(err)
-				}
-				schema, err := xsd.CompileWSDLBytes(s.Name+".wsdl", wsdl)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer schema.Close()
-				gen := state.Generate(state.Sizes{Accounts: 10, Users: 10, Products: 6, Entitlements: 20, Devices: 20, Fulfillments: 10}, 5)
-				for si, st := range []*state.Store{fixture(t), gen} {
-					h := newHandlers(st, op.DefaultSettings(), testSigner)
-					for _, o := range v.Operations {
-						data, err := os.ReadFile(filepath.Join(testdata, s.Name, v.Version.String(), o.Name+".request.valid.xml"))
-						if err != nil {
-							t.Fatalf("%s: request sample: %v", o.Name, err)
-						}
-						payload, err := xmltree.ParseBytes(data, xmltree.DefaultLimits)
-						if err != nil {
-							t.Fatal(err)
-						}
-						sample, err := proj.Request(payload)
-						if err != nil {
-							t.Fatalf("%s: %v", o.Name, err)
-						}
-						for i, req := range append([]map[string]any{sample}, filled(st, o.Name)...) {
-							out := call(t, h, s.Name, v.Version.String(), o.Name, req)
-							t.Logf("store %d %s request %d: %s %s", si, o.Name, i, statusOf(out), op.Str(out, "statusInfo", "reason"))
-							if bad, err := project.Undeclared(s.Name, o.Name, out); err != nil || len(bad) > 0 {
-								t.Errorf("store %d %s request %d: undeclared keys %v (%v)", si, o.Name, i, bad, err)
-							}
-							tree, err := proj.Response(o.Name, out)
-							if err != nil {
-								t.Errorf("store %d %s request %d: projection: %v", si, o.Name, i, err)
-								continue
-							}
-							var b bytes.Buffer
-							if err := tree.Encode(&b, xmltree.EncodeOptions{}); err != nil {
-								t.Fatal(err)
-							}
-							fs, err := schema.ValidatePayload(b.Bytes())
-							if err != nil {
-								t.Fatalf("%s: validate: %v", o.Name, err)
-							}
-							for _, f := range fs {
-								t.Errorf("store %d %s request %d (%s): %s %s", si, o.Name, i, statusOf(out), f.Location, f.Message)
-							}
-						}
-					}
-				}
-			})
-		}
-	}
-	if ran == 0 {
-		t.Fatal("no EntitlementOrderService or LicenseService operation in the schemas index")
-	}
+	}, EntitlementOrder, License)
 }
 
 // flags is a response config with every switch on.

@@ -1,15 +1,12 @@
 package entitlements
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/ops/opstest"
 	"github.com/fnokit/fnokit/internal/emulator/sign"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
@@ -76,45 +73,13 @@ func call(t testing.TB, h *handlers, service, version, name string, req map[stri
 	}
 	r.HandleFrom(License, "getHostQuery", "v2", h.getHostQuery)
 	r.HandleFrom(License, "getHostCount", "v2", h.getHostCount)
-	v, err := contract.ParseVersion(version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := contract.Operation{Service: service, Version: v, Name: name}
-	fn, ok := r.Lookup(o)
-	if !ok {
-		t.Fatalf("no handler for %s", o)
-	}
-	out, err := fn(context.Background(), &op.Call{Op: o, Request: req, User: "admin", Now: testNow})
-	if err != nil {
-		t.Fatalf("%s: %v", o, err)
-	}
-	return out
+	return opstest.Call(t, r, service, version, name, req, testNow)
 }
 
-func statusOf(m map[string]any) string { return op.Str(m, "statusInfo", "status") }
-
-// repoRoot walks up from the package to the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package")
-		}
-		dir = parent
-	}
-}
+var statusOf = opstest.Status
 
 // Request values in the ToMap shape.
-func sq(value, typ string) map[string]any { return map[string]any{"value": value, "searchType": typ} }
+var sq = opstest.Simple
 
 func entIdent(id string) map[string]any {
 	return map[string]any{"primaryKeys": map[string]any{"entitlementId": id}}
