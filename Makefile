@@ -21,7 +21,7 @@ deps: ## install libxml2-dev and pkg-config when missing
 build: deps ## build bin/fnokit
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/fnokit ./cmd/fnokit
 
-run: build ## the main job: check the bundled contracts and samples, write reports/
+run: build ## the main job: lint the contracts, validate the golden samples, sweep the embedded emulator, write reports/
 	bin/fnokit check --reports $(REPORTS)
 
 test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz corpora run as tests), schema lint
