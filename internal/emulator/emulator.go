@@ -123,7 +123,12 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		handlers = layered{over, builtin}
 	}
 
+	mounts, err := mountREST(handlers, st, cfg)
+	if err != nil {
+		return nil, err
+	}
 	srv, err := server.New(server.Config{
+		Mounts:      mounts,
 		Registry:    handlers,
 		Project:     projector,
 		User:        cfg.User,

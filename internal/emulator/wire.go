@@ -1,10 +1,14 @@
 package emulator
 
 import (
+	"fmt"
+	"net/http"
+
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
 	"github.com/fnokit/fnokit/internal/emulator/ops/entitlements"
+	"github.com/fnokit/fnokit/internal/emulator/rest"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/sign"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -25,6 +29,23 @@ func registerOps(r *op.Registry, st *state.Store, cfg Config) {
 		Seed:         cfg.Seed,
 		Authenticate: server.Matcher(cfg.User, cfg.Password),
 	})
+}
+
+// mountREST builds the application REST API (internal/emulator/rest) over
+// the same handlers and state as SOAP, with the same credentials, mounted
+// by the server under /flexnet/operations/.
+func mountREST(h server.Handlers, st *state.Store, cfg Config) (map[string]http.Handler, error) {
+	app, err := rest.New(rest.Config{
+		Handlers: h,
+		Store:    st,
+		Auth:     server.Matcher(cfg.User, cfg.Password),
+		MaxBody:  cfg.MaxBody,
+		Now:      cfg.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	return map[string]http.Handler{rest.Prefix: app}, nil
 }
 
 // generateState builds the seeded data set.

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -97,6 +98,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the emulator's clock (tests fix it); nil is time.Now.
 	Now func() time.Time
+	// Mounts serves other APIs beside SOAP (the REST services): a request
+	// whose path starts with a key goes to that handler, inside the
+	// in-flight cap and the request log. The handler authenticates itself.
+	Mounts map[string]http.Handler
 }
 
 // Server is the emulator's http.Handler. It is safe for concurrent use.
@@ -252,6 +257,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ep, ok := s.endpoints[path]; ok {
 		s.serveEndpoint(w, r, ep)
 		return
+	}
+	for prefix, h := range s.cfg.Mounts {
+		if strings.HasPrefix(path, prefix) {
+			h.ServeHTTP(w, r)
+			return
+		}
 	}
 	if path == ListingPath || path == ListingPath+"/" {
 		s.serveListing(w, r)
