@@ -54,6 +54,14 @@ const (
 	RuleSchemaCompile = "schema-compile-failed"
 	RuleSchemaLoad    = "schema-load-failed"
 	RuleSchemaInvalid = "schema-invalid"
+
+	// Capability request callout (JSON Schema validation and HTTP behaviour).
+	RuleJSONSchemaInvalid    = "json-schema-invalid"
+	RuleCalloutActionAllowed = "callout-action-not-allowed"
+	RuleCalloutStatus        = "callout-status"
+	RuleCalloutContentType   = "callout-content-type"
+	RuleCalloutTimeout       = "callout-timeout"
+	RuleCalloutTransport     = "callout-transport"
 )
 
 var rules = []Rule{
@@ -91,6 +99,13 @@ var rules = []Rule{
 	{RuleSchemaCompile, Error, "an XSD or WSDL does not compile"},
 	{RuleSchemaLoad, Error, "a schema file could not be read or parsed"},
 	{RuleSchemaInvalid, Error, "an OpenAPI document is not valid"},
+
+	{RuleJSONSchemaInvalid, Error, "the JSON message does not match its JSON Schema"},
+	{RuleCalloutActionAllowed, Error, "the callout asks for an action its trigger point does not allow (seed 001 Table 5-2)"},
+	{RuleCalloutStatus, Error, "the callout answered with an HTTP status other than 200"},
+	{RuleCalloutContentType, Error, "the callout answered with a content type other than application/json"},
+	{RuleCalloutTimeout, Error, "the callout did not answer within the timeout"},
+	{RuleCalloutTransport, Error, "the callout broke the connection or answered something that is not HTTP"},
 }
 
 var ruleIndex = func() map[string]Rule {
