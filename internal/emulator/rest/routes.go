@@ -137,7 +137,25 @@ func (h *Handler) entitlementOrders(ctx context.Context, user string, body map[s
 		return http.StatusOK, failure(why)
 	}
 	res, err := h.call(ctx, opItems, user, req)
-	return answer(res, err)
+	status, out := answer(res, err)
+	if m, ok := out.(map[string]any); ok && status == http.StatusOK {
+		list, _ := m["activatableItem"].([]any)
+		for _, it := range list {
+			restItem(it.(map[string]any))
+		}
+	}
+	return status, out
+}
+
+// restItem adjusts one rendered activatable item to the REST contract:
+// lineItemType NEW (SOAP v7+) is not among the REST values (UPGRADE,
+// UPSELL, RENEWAL; application.yaml, from the base WSDL), and a line item
+// with no relation to a parent is what the seed shows as null, so it is
+// left out.
+func restItem(it map[string]any) {
+	if d, ok := it["activatableItemData"].(map[string]any); ok && d["lineItemType"] == "NEW" {
+		delete(d, "lineItemType")
+	}
 }
 
 func (h *Handler) entitlementOrdersCount(ctx context.Context, user string, body map[string]any, _ map[string][]string) (int, any) {
