@@ -284,4 +284,3 @@ func TestNewServerRefuses(t *testing.T) {
 		}
 	}
 }
-
