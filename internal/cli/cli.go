@@ -30,6 +30,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"callout", "capability request callout: serve the reference callout, check a producer's", runCallout},
 		{"check", "run the contract checks and write reports/ (the main job)", runCheck},
 		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
 		{"schemas", "work with schemas: lint", runSchemas},
