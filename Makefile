@@ -8,7 +8,7 @@ REPORTS  ?= reports
 # libxml2 is reached through cgo; a build without cgo cannot validate XSD.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run serve bench-emulator test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help
+.PHONY: all deps build run serve bench-emulator bench-callout test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help
 
 all: test
 
@@ -54,7 +54,7 @@ fuzz: deps ## fuzz the parsers that face the network, FUZZTIME runs each (new co
 	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/ || exit 1; \
 	done
 
-bench: bench-xsd bench-openapi bench-emulator ## all benchmarks, with figures
+bench: bench-xsd bench-openapi bench-emulator bench-callout ## all benchmarks, with figures
 
 bench-xsd: ## XSD validation rate against xmllint, side by side (needs ../shared)
 	@scripts/ensure-deps.sh bench
@@ -66,6 +66,9 @@ bench-openapi: deps ## OpenAPI validation cost per ~20 KB response
 bench-emulator: deps ## emulator over loopback vs a static server of the same body size, 10k and 1M devices (bounded, ~5 min)
 	$(GO) test -run '^TestLoad$$' -count=1 -v -timeout 30m ./internal/emulator/bench/ -args -load -devices 10000,1000000 -requests 6000 -concurrency 8 -rounds 3 -types EQUALS,STARTS_WITH,ENDS_WITH
 	$(GO) test -run '^TestLoad$$' -count=1 -v -timeout 30m ./internal/emulator/bench/ -args -load -devices 10000,1000000 -requests 300 -concurrency 8 -rounds 3 -types CONTAINS
+
+bench-callout: deps ## the reference callout's throughput over loopback at 0 ms configured latency
+	$(GO) test -run XXX -bench BenchmarkServerLoopback -benchtime 3s ./internal/callout/
 
 serve: build ## run the emulator on 127.0.0.1:8080 (admin/admin)
 	bin/fnokit serve
