@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnokit/fnokit/internal/callout"
 	"github.com/fnokit/fnokit/internal/emulator"
+	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -64,6 +66,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		driftRate  = fs.Float64("drift-rate", 0, "fault: share of responses drifted (0: all)")
 		faultSeed  = fs.Uint64("fault-seed", 1, "seed of the fault injection's random choices")
 
+		coURL         = fs.String("callout-url", "", "capability request callout base URL: generateCapabilityResponse POSTs to <url>/<trigger point> (loopback only unless --callout-allow-remote)")
+		coRemote      = fs.Bool("callout-allow-remote", false, "allow a --callout-url that is not a loopback address")
+		coTriggers    = fs.String("callout-triggers", "finalizeHost,checkAccess,finalizeResponse", "trigger points switched on, comma-separated")
+		coHostDetails = fs.Bool("callout-host-details", false, "callout requests include the host details (Callout Includes Host Details)")
+		coAddOnDetail = fs.Bool("callout-addon-details", false, "callout requests include the add-on details (Callout Includes Add-on Details)")
+		coTimeout     = fs.Duration("callout-timeout", calloutclient.DefaultTimeout, "bound on one callout exchange")
+		coFailure     = fs.String("callout-failure", string(calloutclient.FailDeny), "when the callout times out, fails, or answers invalid JSON or a disallowed action: deny (the device gets FAILURE) or allow (go on as if it answered {})")
+
 		logLevel = fs.String("log-level", "info", "log level: debug (one line per request), info, warn, error")
 	)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -93,7 +103,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, fs, "%v", err)
 	}
 
+	coCfg, err := serveCallout(*coURL, *coRemote, *coTriggers, *coHostDetails, *coAddOnDetail, *coTimeout, *coFailure)
+	if err != nil {
+		return usageError(stderr, fs, "%v", err)
+	}
+
 	cfg := emulator.Config{
+		Callout:   coCfg,
 		Addr:      *addr,
 		User:      firstNonEmpty(*user, os.Getenv(envUser), emulator.DefaultUser),
 		Password:  server.Secret(firstNonEmpty(*password, os.Getenv(envPassword), emulator.DefaultPassword)),
@@ -116,6 +132,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "fnokit emulator listening on %s\n", emu.URL())
 	fmt.Fprintf(stdout, "endpoints: %s\n", emu.ListingURL())
+	if coCfg.URL != "" {
+		fmt.Fprintf(stdout, "capability request callout: %s (failure mode %s); metrics at %s/metrics\n", coCfg.URL, coCfg.Failure, emu.URL())
+	}
 	if len(faults.Rules) > 0 {
 		fmt.Fprintf(stdout, "fault injection: %d rule(s); see %s%s\n", len(faults.Rules), emu.URL(), server.AdminFaults)
 	}
@@ -223,4 +242,38 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// serveCallout reads the --callout-* flags; without --callout-url the
+// others are ignored and no callout is made.
+func serveCallout(rawURL string, remote bool, triggers string, hostDetails, addOnDetails bool, timeout time.Duration, failure string) (calloutclient.Config, error) {
+	if rawURL == "" {
+		return calloutclient.Config{}, nil
+	}
+	mode, err := calloutclient.ParseFailureMode(failure)
+	if err != nil {
+		return calloutclient.Config{}, fmt.Errorf("--callout-failure: %w", err)
+	}
+	if timeout <= 0 {
+		return calloutclient.Config{}, errors.New("--callout-timeout must be positive")
+	}
+	cfg := calloutclient.Config{URL: rawURL, AllowRemote: remote, HostDetails: hostDetails, AddOnDetails: addOnDetails, Timeout: timeout, Failure: mode}
+	for _, name := range strings.Split(triggers, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		tp, err := callout.ParseTriggerPoint(name)
+		if err != nil {
+			return calloutclient.Config{}, fmt.Errorf("--callout-triggers: %w", err)
+		}
+		cfg.Triggers = append(cfg.Triggers, tp)
+	}
+	if len(cfg.Triggers) == 0 {
+		return calloutclient.Config{}, errors.New("--callout-triggers names no trigger point: drop --callout-url to switch the callout off")
+	}
+	if _, err := calloutclient.New(cfg); err != nil {
+		return calloutclient.Config{}, fmt.Errorf("--callout-url: %w", err)
+	}
+	return cfg, nil
 }

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
+	"github.com/fnokit/fnokit/internal/emulator/metrics"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/project"
 	"github.com/fnokit/fnokit/internal/emulator/server"
@@ -65,6 +67,11 @@ type Config struct {
 	// they can be changed later through SetFaults or the admin endpoint.
 	Faults server.Faults
 
+	// Callout configures the capability request callout that
+	// generateCapabilityResponse calls; an empty URL means none. Its
+	// Metrics and Logger are the emulator's.
+	Callout calloutclient.Config
+
 	// Register, if set, registers handlers that take precedence over the
 	// built-in ones for the operations and versions they cover (tests use
 	// it to plant slow or failing operations).
@@ -82,6 +89,7 @@ type Emulator struct {
 	cfg   Config
 	store *state.Store
 	srv   *server.Server
+	mets  *metrics.Emulator
 	http  *http.Server
 	ln    net.Listener
 	log   *slog.Logger
@@ -114,8 +122,17 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	mets := metrics.NewEmulator()
+	var co *calloutclient.Client
+	if cfg.Callout.URL != "" {
+		cc := cfg.Callout
+		cc.Metrics, cc.Logger = mets, log
+		if co, err = calloutclient.New(cc); err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+	}
 	builtin := op.NewRegistry()
-	registerOps(builtin, st, cfg)
+	registerOps(builtin, st, cfg, co)
 	var handlers server.Handlers = builtin
 	if cfg.Register != nil {
 		over := op.NewRegistry()
@@ -137,6 +154,7 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		MaxDepth:    cfg.MaxDepth,
 		MaxInFlight: cfg.MaxInFlight,
 		Faults:      cfg.Faults,
+		Metrics:     mets,
 		Logger:      log,
 		Now:         cfg.Now,
 	})
@@ -154,7 +172,7 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: listen on %s: %w (is another process using the port? pick another --addr)", addr, err)
 	}
 	e := &Emulator{
-		cfg: cfg, store: st, srv: srv, ln: ln, log: log,
+		cfg: cfg, store: st, srv: srv, mets: mets, ln: ln, log: log,
 		url:    "http://" + ln.Addr().String(),
 		served: make(chan struct{}),
 		http: &http.Server{
@@ -238,6 +256,9 @@ func (e *Emulator) Store() *state.Store { return e.store }
 // Server is the SOAP server, for fault injection (SetFaults) and
 // inspection (InFlight, Endpoints).
 func (e *Emulator) Server() *server.Server { return e.srv }
+
+// Metrics are the emulator's Prometheus families, served at /metrics.
+func (e *Emulator) Metrics() *metrics.Emulator { return e.mets }
 
 // Close stops accepting connections, waits for the requests in flight to
 // finish (until ctx ends, when they are cut off), then writes the state

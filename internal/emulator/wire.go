@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
@@ -21,9 +22,13 @@ import (
 // registerOps registers the handlers of every ops package. The signing key
 // and the SSO token key derive from the data set's seed, so a seeded
 // emulator signs and issues the same bytes every run.
-func registerOps(r *op.Registry, st *state.Store, cfg Config) {
+func registerOps(r *op.Registry, st *state.Store, cfg Config, co *calloutclient.Client) {
 	signer := sign.New(cfg.Seed)
-	devices.RegisterSigned(r, st, cfg.Settings, signer)
+	if co != nil {
+		devices.RegisterWithCallout(r, st, cfg.Settings, signer, co)
+	} else {
+		devices.RegisterSigned(r, st, cfg.Settings, signer)
+	}
 	entitlements.RegisterSigned(r, st, cfg.Settings, signer)
 	accounts.RegisterWith(r, st, cfg.Settings, accounts.Options{
 		Seed:         cfg.Seed,

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/emulator/metrics"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsdmodel"
@@ -102,6 +103,9 @@ type Config struct {
 	// whose path starts with a key goes to that handler, inside the
 	// in-flight cap and the request log. The handler authenticates itself.
 	Mounts map[string]http.Handler
+	// Metrics, if set, counts SOAP requests, their latency and injected
+	// faults, and is served at MetricsPath.
+	Metrics *metrics.Emulator
 }
 
 // Server is the emulator's http.Handler. It is safe for concurrent use.
@@ -237,6 +241,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
+	if path == MetricsPath && s.cfg.Metrics != nil {
+		// Outside the cap too: a scrape must still see an overloaded emulator.
+		s.cfg.Metrics.ServeHTTP(w, r)
+		return
+	}
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
@@ -274,6 +283,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, ep *endpoint) {
 	switch r.Method {
 	case http.MethodPost:
+		if s.cfg.Metrics != nil {
+			s.serveMeasured(w, r, ep)
+			return
+		}
 		s.serveSOAP(w, r, ep)
 	case http.MethodGet, http.MethodHead:
 		if wantsWSDL(r) {

@@ -134,6 +134,9 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request, ep *endpoint)
 		return
 	}
 	opn := ep.op(o.Name)
+	if info := infoFrom(r.Context()); info != nil {
+		info.operation = o.Name
+	}
 	h, ok := s.cfg.Registry.Lookup(opn)
 	if !ok {
 		s.fault(w, http.StatusInternalServerError, "soapenv:Server", ProblemNotImplemented, "",
@@ -142,6 +145,12 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request, ep *endpoint)
 	}
 
 	plan := s.faults.plan(ep.v.Service, ep.v.Version, o.Name)
+	if plan.delay > 0 {
+		s.countFault("latency")
+	}
+	if plan.err != "" {
+		s.countFault(string(plan.err))
+	}
 	if plan.delay > 0 && !sleep(r.Context(), plan.delay) {
 		return // the client gave up or the server is closing
 	}
@@ -170,7 +179,9 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request, ep *endpoint)
 			"the "+o.Name+" request does not fit the schema of "+ep.v.Service+" "+ep.v.Version.String()+": "+err.Error())
 		return
 	}
-	content, err := h(r.Context(), &op.Call{Op: opn, Request: req, User: user, Now: s.cfg.Now()})
+	ctx, timings := op.WithTimings(r.Context())
+	content, err := h(ctx, &op.Call{Op: opn, Request: req, User: user, Now: s.cfg.Now()})
+	setServerTiming(w.Header(), timings)
 	if err != nil {
 		var f *op.Fault
 		if errors.As(err, &f) {
@@ -200,6 +211,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request, ep *endpoint)
 			s.log.Warn("schema model unavailable for drift", "service", ep.v.Service, "err", err)
 		}
 		if applied {
+			s.countFault("drift-" + string(mode))
 			w.Header().Add(HeaderFault, "drift="+string(mode))
 		} else {
 			w.Header().Add(HeaderFault, "drift="+string(mode)+";not-applicable")

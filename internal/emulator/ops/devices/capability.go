@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnokit/fnokit/internal/callout"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/sign"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -28,15 +29,39 @@ type capPayload struct {
 	Buffer           bool              `json:"bufferLicense,omitempty"`
 	AddOns           []capAddOn        `json:"addOns"`
 	VendorDictionary map[string]string `json:"vendorDictionary,omitempty"`
+
+	// What the capability request callout asked for (see calloutclient).
+	Lifetime   *int64      `json:"lifetime,omitempty"` // seconds
+	StatusList []capStatus `json:"statusList,omitempty"`
+	Host       *capHost    `json:"host,omitempty"`
+	Denied     []string    `json:"deniedAddOns,omitempty"`
+}
+
+// capStatus is a status list item of the response.
+type capStatus struct {
+	Code   int64  `json:"code"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// capHost is what the callout set on the host: FNO keeps it on the host;
+// the emulator's state has no place for it, so it travels in the response.
+type capHost struct {
+	HostType         string            `json:"hostType,omitempty"`
+	EnterpriseID     *int64            `json:"enterpriseId,omitempty"`
+	VendorDictionary map[string]string `json:"vendorDictionary,omitempty"`
+	Removed          []string          `json:"removedFromVendorDictionary,omitempty"`
 }
 
 type capAddOn struct {
-	ActivationID string       `json:"activationId"`
-	Count        int          `json:"count"`
-	Product      string       `json:"product,omitempty"`
-	Version      string       `json:"version,omitempty"`
-	Expiry       string       `json:"expiry"` // a date, or "permanent"
-	Features     []capFeature `json:"features,omitempty"`
+	ActivationID string `json:"activationId"`
+	Count        int    `json:"count"`
+	Product      string `json:"product,omitempty"`
+	Version      string `json:"version,omitempty"`
+	Expiry       string `json:"expiry"` // a date, or "permanent"
+	// SkipConfirmation is the callout's skipConfirmation: the emulator has
+	// no confirmation step, so it is only recorded.
+	SkipConfirmation bool         `json:"skipConfirmation,omitempty"`
+	Features         []capFeature `json:"features,omitempty"`
 }
 
 type capFeature struct {
@@ -46,7 +71,7 @@ type capFeature struct {
 }
 
 // capability signs a capability response for d's current mappings.
-func (h *handlers) capability(l *lookups, d state.Device, req map[string]any, now time.Time) []byte {
+func (h *handlers) capability(l *lookups, d state.Device, req map[string]any, now time.Time, acts *coActions) []byte {
 	p := capPayload{
 		DeviceID: d.DeviceID, IDType: string(d.IDType), DeviceType: string(d.Class), Publisher: d.Publisher,
 		Issued: op.DateTime(now), LastUpdateTime: op.Str(req, "lastUpdateTime"), AddOns: []capAddOn{},
@@ -79,8 +104,19 @@ func (h *handlers) capability(l *lookups, d state.Device, req map[string]any, no
 				}
 			}
 		}
+		if x, ok := acts.addOns[strings.ToLower(a.ActivationID)]; ok {
+			if x.Denied {
+				p.Denied = append(p.Denied, a.ActivationID)
+				continue
+			}
+			if x.Expiration != nil {
+				c.Expiry = *x.Expiration
+			}
+			c.SkipConfirmation = x.SkipConfirmation
+		}
 		p.AddOns = append(p.AddOns, c)
 	}
+	acts.applyTo(&p)
 	body, err := json.Marshal(p)
 	if err != nil { // strings, ints and bools only: cannot happen
 		panic(fmt.Sprintf("devices: capability payload: %v", err))
@@ -120,7 +156,10 @@ func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (
 			return nil, err
 		}
 		id := op.Obj(dev, "deviceIdentifier")
-		out, why := h.capabilityFor(dev, ver, c.Now)
+		out, why, err := h.capabilityFor(ctx, dev, ver, c.Now)
+		if err != nil {
+			return nil, err
+		}
 		if why != "" {
 			b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
 			continue
@@ -133,44 +172,100 @@ func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (
 	return b.result("failedDevice", "device"), nil
 }
 
-func (h *handlers) capabilityFor(dev map[string]any, ver int, now time.Time) (map[string]any, string) {
+// capabilityFor answers one device. With a capability request callout it
+// calls finalizeHost before the host is created or updated, checkAccess
+// before the add-ons are mapped and finalizeResponse before the response
+// is built, each when switched on, and applies what they answer. A reason
+// is a FAILURE of this device; an error is the request's context ending.
+func (h *handlers) capabilityFor(ctx context.Context, dev map[string]any, ver int, now time.Time) (map[string]any, string, error) {
 	k, class, why := identKey(op.Obj(dev, "deviceIdentifier"))
 	if why != "" {
-		return nil, why
+		return nil, why, nil
 	}
 	d, err := h.st.Device(k)
+	create := false
 	if err != nil {
 		if k.UniqueID != "" || k.DeviceID == "" || (class != state.Client && class != state.Server) {
-			return nil, reason(err)
+			return nil, reason(err), nil
 		}
-		if d, err = h.st.CreateDevice(state.Device{Class: class, DeviceID: k.DeviceID, IDType: k.IDType, Publisher: k.Publisher}); err != nil {
-			return nil, reason(err)
-		}
+		create = true
+		d = state.Device{Class: class, DeviceID: k.DeviceID, IDType: k.IDType, Publisher: k.Publisher}
 	} else if class != "" && d.Class != class {
-		return nil, "device not found: no " + strings.ToLower(string(class)) + " device has this identifier"
+		return nil, "device not found: no " + strings.ToLower(string(class)) + " device has this identifier", nil
 	}
+
+	var acts coActions
+	call := func(tp callout.TriggerPoint, d state.Device) (callout.Response, string, error) {
+		if h.callout == nil || !h.callout.On(tp) {
+			return callout.Response{}, "", nil
+		}
+		resp, err := h.callout.Call(ctx, tp, h.calloutRequest(d, dev))
+		if err != nil {
+			why, err := calloutReason(ctx, err)
+			return resp, why, err
+		}
+		acts.merge(resp)
+		return resp, "", nil
+	}
+
+	resp, why, err := call(callout.FinalizeHost, d)
+	if why != "" || err != nil {
+		return nil, why, err
+	}
+	if create && resp.HostActions != nil && resp.HostActions.DenyCreate {
+		return nil, "the capability request callout denied creating this host (finalizeHost: denyCreate)", nil
+	}
+	if create {
+		d.HostType = acts.hostType
+		if d, err = h.st.CreateDevice(d); err != nil {
+			return nil, reason(err), nil
+		}
+	}
+	resp, why, err = call(callout.CheckAccess, d)
+	if why != "" || err != nil {
+		return nil, why, err
+	}
+	if resp.HostActions != nil && resp.HostActions.DenyAccess {
+		return nil, "the capability request callout denied this host access (checkAccess: denyAccess)", nil
+	}
+
 	unlock := h.deviceLock(d.UniqueID)
-	defer unlock()
-	if why := h.mapRequested(d, op.Objs(dev, "lineItem")); why != "" {
-		return nil, why
+	undo, why := h.mapRequested(d, op.Objs(dev, "lineItem"))
+	if why != "" {
+		unlock()
+		return nil, why, nil
 	}
 	d, err = h.st.UpdateDevice(d.Key(), func(x *state.Device) error {
 		x.LastRequest, x.LastSync = now, now
+		if acts.hostType != "" {
+			x.HostType = acts.hostType
+		}
 		return nil
 	})
+	unlock()
 	if err != nil {
-		return nil, reason(err)
+		return nil, reason(err), nil
 	}
-	blob := h.capability(newLookups(h.st), d, dev, now)
+
+	if _, why, err = call(callout.FinalizeResponse, d); why != "" || err != nil {
+		// No response goes out: give the copies back, as FNO rolls the
+		// request back.
+		unlock := h.deviceLock(d.UniqueID)
+		undo()
+		unlock()
+		return nil, why, err
+	}
+	blob := h.capability(newLookups(h.st), d, dev, now, &acts)
 	out := map[string]any{"deviceIdentifier": identOf(d, ver), "addonLicense": base64.StdEncoding.EncodeToString(blob)}
 	if buf, ok := op.GetBool(dev, "bufferLicense"); ok {
 		out["bufferLicense"] = op.Bool(buf)
 	}
-	return out, ""
+	return out, "", nil
 }
 
-// mapRequested brings d's mappings to the requested counts, all or none.
-func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
+// mapRequested brings d's mappings to the requested counts, all or none;
+// undo takes the changes back (the callout's finalizeResponse may refuse).
+func (h *handlers) mapRequested(d state.Device, lines []map[string]any) (undo func(), why string) {
 	current := map[string]int{}
 	for _, a := range d.AddOns {
 		current[strings.ToLower(a.ActivationID)] = a.Count
@@ -180,7 +275,7 @@ func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
 		delta int
 	}
 	var applied []done
-	undo := func() {
+	undo = func() {
 		for i := len(applied) - 1; i >= 0; i-- {
 			a := applied[i]
 			if a.delta > 0 {
@@ -195,14 +290,14 @@ func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
 		aid := op.Str(id, "activationId")
 		if aid == "" {
 			undo()
-			return fmt.Sprintf("lineItem %d: lineItemIdentifier needs an activationId", i+1)
+			return nil, fmt.Sprintf("lineItem %d: lineItemIdentifier needs an activationId", i+1)
 		}
 		want := 1
 		if op.Has(id, "count") {
 			n, ok := xsdInt(id, "count")
 			if !ok || n < 0 {
 				undo()
-				return fmt.Sprintf("lineItem %d: count must be 0 or more", i+1)
+				return nil, fmt.Sprintf("lineItem %d: count must be 0 or more", i+1)
 			}
 			want = n
 		}
@@ -226,11 +321,11 @@ func (h *handlers) mapRequested(d state.Device, lines []map[string]any) string {
 		}
 		if err != nil {
 			undo()
-			return fmt.Sprintf("lineItem %d: %s", i+1, reason(err))
+			return nil, fmt.Sprintf("lineItem %d: %s", i+1, reason(err))
 		}
 		current[strings.ToLower(aid)] = want
 	}
-	return ""
+	return undo, ""
 }
 
 // generatePrebuiltLicense makes a node-locked licence for each device and

@@ -47,6 +47,8 @@ type handlers struct {
 	st     *state.Store
 	cfg    op.Settings
 	signer *sign.Signer
+	// callout is the capability request callout; nil when none is set.
+	callout Callout
 	// deviceUserOff is the tenant's Device User option set to Off: the
 	// userString criterion is ignored and the answer says NOT_SUPPORTED
 	// (seed 001 L5072-5077), and no device user is stored or returned.

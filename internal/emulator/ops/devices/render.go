@@ -115,7 +115,7 @@ func (r *renderer) addonLicense(d state.Device) (has bool, lic any) {
 	if len(d.AddOns) == 0 {
 		return false, nil
 	}
-	blob := r.h.capability(r.l, d, nil, r.now)
+	blob := r.h.capability(r.l, d, nil, r.now, &coActions{})
 	return true, base64.StdEncoding.EncodeToString(blob)
 }
 
