@@ -309,3 +309,12 @@ func formatFloat(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
+
+// Count is the number of observations of a series (0 if never touched),
+// for tests.
+func (h *HistogramVec) Count(values ...string) uint64 {
+	x := h.s.get(values, func() *histogram { return &histogram{counts: make([]uint64, len(h.bounds))} })
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.count
+}
