@@ -2,25 +2,35 @@ package emulator
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fnokit/fnokit/internal/callout"
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
+	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
 // capabilityEnvelope asks for a capability response for a CLIENT host
 // the data set does not have, so the emulator registers it (finalizeHost).
+// deviceID may end in |<ID type> (default STRING).
 func capabilityEnvelope(deviceID string) string {
+	deviceID, idType, ok := strings.Cut(deviceID, "|")
+	if !ok {
+		idType = "STRING"
+	}
 	return `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
 <generateCapabilityResponseRequest xmlns="urn:v7.fne.webservices.operations.flexnet.com">
-<device><deviceIdentifier><deviceType>CLIENT</deviceType><deviceId>` + deviceID + `</deviceId><deviceIdType>STRING</deviceIdType></deviceIdentifier></device>
+<device><deviceIdentifier><deviceType>CLIENT</deviceType><deviceId>` + deviceID + `</deviceId><deviceIdType>` + idType + `</deviceIdType></deviceIdentifier></device>
 </generateCapabilityResponseRequest></soapenv:Body></soapenv:Envelope>`
 }
 
@@ -150,7 +160,13 @@ func TestCalloutFailureModes(t *testing.T) {
 			t.Run(tc.name+"/"+string(mode), func(t *testing.T) {
 				t.Parallel()
 				url := misbehaving(t, tc.body)
-				e := start(t, Config{Callout: calloutclient.Config{URL: url, Timeout: 50 * time.Millisecond, Failure: mode,
+				// Only the hanging callout should time out, even on a
+				// loaded machine.
+				timeout := 10 * time.Second
+				if tc.body == "" {
+					timeout = 50 * time.Millisecond
+				}
+				e := start(t, Config{Callout: calloutclient.Config{URL: url, Timeout: timeout, Failure: mode,
 					Triggers: []callout.TriggerPoint{callout.FinalizeHost}}})
 				resp, body, status := capabilityCall(t, e, "DEVICE-"+tc.name)
 				want := "SUCCESS"
@@ -192,4 +208,73 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 
+}
+
+// TestCalloutRequestsAreDocumented checks every request the emulator sends
+// against the request schema and the detail settings.
+func TestCalloutRequestsAreDocumented(t *testing.T) {
+	t.Parallel()
+	for _, d := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+		t.Run(fmt.Sprintf("host=%v,addon=%v", d[0], d[1]), func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			seen := map[string]int{}
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				fs, err := callout.ValidateRequest(body)
+				if err == nil && len(fs) == 0 {
+					fs, err = callout.ValidateDetails(body, d[0], d[1])
+				}
+				if err != nil || len(fs) > 0 {
+					t.Errorf("%s: request breaks the contract: %v %v", r.URL.Path, err, fs)
+				}
+				mu.Lock()
+				seen[path.Base(r.URL.Path)]++
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, "{}")
+			}))
+			t.Cleanup(ts.Close)
+			e := start(t, Config{Callout: calloutclient.Config{URL: ts.URL, HostDetails: d[0], AddOnDetails: d[1]}})
+			// An existing device with add-ons, so addOnInfo is not empty.
+			var id string
+			devs, err := e.Store().Devices(state.DeviceQuery{}, state.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, dev := range devs {
+				if dev.Class == "CLIENT" && len(dev.AddOns) > 0 {
+					id = dev.DeviceID + "|" + string(dev.IDType)
+					break
+				}
+			}
+			for _, dev := range []string{"NEW-HOST-1", id} {
+				if dev == "" {
+					continue
+				}
+				if _, _, status := capabilityCall(t, e, dev); status != "SUCCESS" {
+					t.Errorf("%s: status %s", dev, status)
+				}
+			}
+			for _, tp := range callout.TriggerPoints() {
+				if seen[string(tp)] == 0 {
+					t.Errorf("no call at %s", tp)
+				}
+			}
+		})
+	}
+}
+
+func TestCalloutConfigRefused(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []calloutclient.Config{
+		{URL: "http://example.com:8090"},
+		{URL: "ftp://127.0.0.1/"},
+		{URL: "http://127.0.0.1:1", Failure: "maybe"},
+		{URL: "http://127.0.0.1:1", Triggers: []callout.TriggerPoint{"sometimes"}},
+	} {
+		if _, err := Start(context.Background(), Config{Sizes: small, Callout: cfg}); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
 }
