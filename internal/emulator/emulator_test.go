@@ -23,7 +23,7 @@ import (
 // small keeps the generated data set quick to build in tests.
 var small = state.Sizes{Accounts: 5, Products: 5, Entitlements: 20, Devices: 50, Fulfillments: 10}
 
-func start(t *testing.T, cfg Config) *Emulator {
+func start(t testing.TB, cfg Config) *Emulator {
 	t.Helper()
 	if cfg.Sizes == (state.Sizes{}) {
 		cfg.Sizes = small

@@ -157,9 +157,7 @@ func (e *Error) Error() string {
 // an empty answer (no action) with FailAllow. A request whose own context
 // ends returns the context's error whatever the mode.
 func (c *Client) Call(ctx context.Context, tp callout.TriggerPoint, req *callout.Request) (callout.Response, error) {
-	start := time.Now()
-	resp, kind := c.exchange(ctx, tp, req)
-	d := time.Since(start)
+	resp, d, kind := c.exchange(ctx, tp, req)
 	op.AddTiming(ctx, TimingName, d)
 	outcome := kind
 	if outcome == "" {
@@ -182,56 +180,66 @@ func (c *Client) Call(ctx context.Context, tp callout.TriggerPoint, req *callout
 }
 
 // exchange is one POST; kind is "" on success, else the failure's kind.
-func (c *Client) exchange(ctx context.Context, tp callout.TriggerPoint, req *callout.Request) (callout.Response, string) {
+// d is the time spent in the callout: from sending the request to having
+// read the answer (encoding the request and validating the answer are the
+// emulator's own time, not the callout's).
+func (c *Client) exchange(ctx context.Context, tp callout.TriggerPoint, req *callout.Request) (resp callout.Response, d time.Duration, kind string) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return callout.Response{}, "invalid-request"
+		return callout.Response{}, 0, "invalid-request"
 	}
+	start := time.Now()
+	defer func() {
+		if d == 0 {
+			d = time.Since(start)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/"+string(tp), bytes.NewReader(body))
 	if err != nil {
-		return callout.Response{}, "unreachable"
+		return callout.Response{}, d, "unreachable"
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	hr.Header.Set("Accept", "application/json")
 	res, err := c.http.Do(hr)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return callout.Response{}, "timeout"
+			return callout.Response{}, d, "timeout"
 		}
-		return callout.Response{}, "unreachable"
+		return callout.Response{}, d, "unreachable"
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, callout.MaxBody+1))
+	d = time.Since(start)
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return callout.Response{}, "timeout"
+		return callout.Response{}, d, "timeout"
 	case err != nil:
-		return callout.Response{}, "unreachable"
+		return callout.Response{}, d, "unreachable"
 	case len(data) > callout.MaxBody:
-		return callout.Response{}, "too-large"
+		return callout.Response{}, d, "too-large"
 	case res.StatusCode != http.StatusOK:
-		return callout.Response{}, "status"
+		return callout.Response{}, d, "status"
 	}
 	if mt, _, err := mime.ParseMediaType(res.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return callout.Response{}, "content-type"
+		return callout.Response{}, d, "content-type"
 	}
 	findings, err := callout.ValidateResponse(tp, data)
 	if err != nil {
-		return callout.Response{}, "invalid"
+		return callout.Response{}, d, "invalid"
 	}
 	if len(findings) > 0 {
 		for _, f := range findings {
 			if f.Rule != contract.RuleCalloutActionAllowed {
-				return callout.Response{}, "invalid"
+				return callout.Response{}, d, "invalid"
 			}
 		}
-		return callout.Response{}, "not-allowed"
+		return callout.Response{}, d, "not-allowed"
 	}
 	var out callout.Response
 	if err := json.Unmarshal(data, &out); err != nil {
-		return callout.Response{}, "invalid"
+		return callout.Response{}, d, "invalid"
 	}
-	return out, ""
+	return out, d, ""
 }
