@@ -67,8 +67,9 @@ bench-emulator: deps ## emulator over loopback vs a static server of the same bo
 	$(GO) test -run '^TestLoad$$' -count=1 -v -timeout 30m ./internal/emulator/bench/ -args -load -devices 10000,1000000 -requests 6000 -concurrency 8 -rounds 3 -types EQUALS,STARTS_WITH,ENDS_WITH
 	$(GO) test -run '^TestLoad$$' -count=1 -v -timeout 30m ./internal/emulator/bench/ -args -load -devices 10000,1000000 -requests 300 -concurrency 8 -rounds 3 -types CONTAINS
 
-bench-callout: deps ## the reference callout's throughput over loopback at 0 ms configured latency
+bench-callout: deps ## reference callout throughput; emulator overhead around a callout at 0 and 5 ms (p50/p99)
 	$(GO) test -run XXX -bench BenchmarkServerLoopback -benchtime 3s ./internal/callout/
+	$(GO) test -run '^$$' -bench CalloutOverhead -benchtime 3000x -count 2 ./internal/emulator/
 
 serve: build ## run the emulator on 127.0.0.1:8080 (admin/admin)
 	bin/fnokit serve
