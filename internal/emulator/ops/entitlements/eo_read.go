@@ -165,32 +165,20 @@ func (h *handlers) items(l *lookups, s itemSearch, p state.Page) ([]state.LineIt
 	if s.none {
 		return nil, 0, nil
 	}
-	if len(s.extra) == 0 {
-		if p.Size < 0 {
-			n, err := h.st.CountLineItems(s.q)
-			return nil, n, err
-		}
-		its, err := h.st.LineItems(s.q, p)
-		return its, len(its), err
-	}
-	all, err := h.st.LineItems(s.q, state.Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	keep := func(it state.LineItem) bool {
-		for _, f := range s.extra {
-			if !f(l, it) {
-				return false
+	var keep func(state.LineItem) bool
+	if len(s.extra) > 0 {
+		keep = func(it state.LineItem) bool {
+			for _, f := range s.extra {
+				if !f(l, it) {
+					return false
+				}
 			}
+			return true
 		}
-		return true
 	}
-	if p.Size < 0 {
-		_, n := filterPage(all, keep, state.Page{})
-		return nil, n, nil
-	}
-	page, n := filterPage(all, keep, p)
-	return page, n, nil
+	return pagedSearch(p, keep,
+		func() (int, error) { return h.st.CountLineItems(s.q) },
+		func(pg state.Page) ([]state.LineItem, error) { return h.st.LineItems(s.q, pg) })
 }
 
 // countOnly asks items for the total only.
@@ -437,32 +425,21 @@ func (h *handlers) entitlements(l *lookups, s entSearch, p state.Page) ([]state.
 	if s.none {
 		return nil, 0, nil
 	}
-	if len(s.extra) == 0 {
-		if p.Size < 0 {
-			n, err := h.st.CountEntitlements(s.q)
-			return nil, n, err
-		}
-		es, err := h.st.Entitlements(s.q, p)
-		return es, len(es), err
-	}
-	all, err := h.st.Entitlements(s.q, state.Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	keep := func(e state.Entitlement) bool {
-		items := h.lineItemsOf(e)
-		for _, f := range s.extra {
-			if !f(l, e, items) {
-				return false
+	var keep func(state.Entitlement) bool
+	if len(s.extra) > 0 {
+		keep = func(e state.Entitlement) bool {
+			items := h.lineItemsOf(e)
+			for _, f := range s.extra {
+				if !f(l, e, items) {
+					return false
+				}
 			}
+			return true
 		}
-		return true
 	}
-	if p.Size < 0 {
-		p = state.Page{}
-	}
-	page, n := filterPage(all, keep, p)
-	return page, n, nil
+	return pagedSearch(p, keep,
+		func() (int, error) { return h.st.CountEntitlements(s.q) },
+		func(pg state.Page) ([]state.Entitlement, error) { return h.st.Entitlements(s.q, pg) })
 }
 
 func (h *handlers) getEntitlementsQuery(_ context.Context, c *op.Call) (map[string]any, error) {

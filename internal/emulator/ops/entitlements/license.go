@@ -524,31 +524,20 @@ func (h *handlers) fulfillments(s fulSearch, p state.Page) ([]state.Fulfillment,
 	if s.none {
 		return nil, 0, nil
 	}
-	if len(s.extra) == 0 {
-		if p.Size < 0 {
-			n, err := h.st.CountFulfillments(s.q)
-			return nil, n, err
-		}
-		fs, err := h.st.Fulfillments(s.q, p)
-		return fs, len(fs), err
-	}
-	all, err := h.st.Fulfillments(s.q, state.Page{})
-	if err != nil {
-		return nil, 0, err
-	}
-	keep := func(f state.Fulfillment) bool {
-		for _, x := range s.extra {
-			if !x(f) {
-				return false
+	var keep func(state.Fulfillment) bool
+	if len(s.extra) > 0 {
+		keep = func(f state.Fulfillment) bool {
+			for _, x := range s.extra {
+				if !x(f) {
+					return false
+				}
 			}
+			return true
 		}
-		return true
 	}
-	if p.Size < 0 {
-		p = state.Page{}
-	}
-	page, n := filterPage(all, keep, p)
-	return page, n, nil
+	return pagedSearch(p, keep,
+		func() (int, error) { return h.st.CountFulfillments(s.q) },
+		func(pg state.Page) ([]state.Fulfillment, error) { return h.st.Fulfillments(s.q, pg) })
 }
 
 func (h *handlers) getFulfillmentCount(_ context.Context, c *op.Call) (map[string]any, error) {

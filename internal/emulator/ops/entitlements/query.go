@@ -150,6 +150,31 @@ func durationEq(v any, d state.Duration) bool {
 // filterPage applies an extra predicate the state query cannot, then pages:
 // the state returns every match (at most a tenant's worth of line items or
 // entitlements) and the handler keeps page p of those that pass.
+// pagedSearch pages a state search. The criteria the state cannot evaluate
+// (keep, nil when there are none) are applied before paging, so counts agree
+// with queries; p.Size < 0 asks for the total only.
+func pagedSearch[T any](p state.Page, keep func(T) bool,
+	count func() (int, error), list func(state.Page) ([]T, error)) ([]T, int, error) {
+	if keep == nil {
+		if p.Size < 0 {
+			n, err := count()
+			return nil, n, err
+		}
+		xs, err := list(p)
+		return xs, len(xs), err
+	}
+	all, err := list(state.Page{})
+	if err != nil {
+		return nil, 0, err
+	}
+	if p.Size < 0 {
+		_, n := filterPage(all, keep, state.Page{})
+		return nil, n, nil
+	}
+	page, n := filterPage(all, keep, p)
+	return page, n, nil
+}
+
 func filterPage[T any](all []T, keep func(T) bool, p state.Page) (page []T, total int) {
 	var kept []T
 	for _, x := range all {
