@@ -86,8 +86,7 @@ type ComplexType struct {
 	node      *xnode
 	children  []*Decl
 	inherited int
-	state     int // 0 new, 1 filling, 2 done
-	err       error
+	resolution
 }
 
 // Children returns the flattened child declarations, inherited ones first.
@@ -139,9 +138,37 @@ type SimpleType struct {
 	ItemType    *SimpleType   // List
 	MemberTypes []*SimpleType // Union
 
-	node  *xnode
-	state int
+	node *xnode
+	resolution
+}
+
+// resolution reads a named type's definition once and remembers the
+// outcome; meeting the type again while it is being read is a derivation
+// loop. Simple and complex types share it.
+type resolution struct {
+	state int // 0 new, 1 reading, 2 done
 	err   error
+}
+
+// run reads the type with read, unless it was read already. kind and name
+// label errors ("complex type X: …").
+func (r *resolution) run(kind string, name xmltree.Name, depth int, read func() error) error {
+	switch r.state {
+	case 2:
+		return r.err
+	case 1:
+		return fmt.Errorf("%s %s derives from itself", kind, name)
+	}
+	if depth > maxNesting {
+		return fmt.Errorf("%s %s: derivation deeper than %d levels", kind, name, maxNesting)
+	}
+	r.state = 1
+	r.err = read()
+	r.state = 2
+	if r.err != nil && name.Local != "" {
+		r.err = fmt.Errorf("%s %s: %w", kind, name.Local, r.err)
+	}
+	return r.err
 }
 
 // Facet is one constraining facet. For a pattern, Value joins the
@@ -175,7 +202,7 @@ func (m *Model) builtin(local string) *SimpleType {
 		return st
 	}
 	name := xmltree.Name{Space: NSXSD, Local: local}
-	st := &SimpleType{Name: name, Builtin: name, state: 2}
+	st := &SimpleType{Name: name, Builtin: name, resolution: resolution{state: 2}}
 	switch local {
 	case "NMTOKENS", "IDREFS", "ENTITIES":
 		st.Variety = List
@@ -210,22 +237,7 @@ func (m *Model) simpleRef(n *xnode, q string, depth int) (*SimpleType, xmltree.N
 // anonymous base), list or union. A type met again while being resolved is
 // a loop.
 func (m *Model) resolveSimple(st *SimpleType, depth int) error {
-	switch st.state {
-	case 2:
-		return st.err
-	case 1:
-		return fmt.Errorf("simple type %s derives from itself", st.Name)
-	}
-	if depth > maxNesting {
-		return fmt.Errorf("simple type %s: derivation deeper than %d levels", st.Name, maxNesting)
-	}
-	st.state = 1
-	st.err = m.readSimple(st, depth)
-	st.state = 2
-	if st.err != nil && st.Name.Local != "" {
-		st.err = fmt.Errorf("simple type %s: %w", st.Name.Local, st.err)
-	}
-	return st.err
+	return st.run("simple type", st.Name, depth, func() error { return m.readSimple(st, depth) })
 }
 
 func (m *Model) readSimple(st *SimpleType, depth int) error {

@@ -408,22 +408,7 @@ func (m *Model) link(d *Decl) {
 // fill computes a complex type's content; derivation bases are filled
 // first, and a type met again while being filled is a loop.
 func (m *Model) fill(ct *ComplexType, depth int) error {
-	switch ct.state {
-	case 2:
-		return ct.err
-	case 1:
-		return fmt.Errorf("complex type %s derives from itself", ct.Name)
-	}
-	if depth > maxNesting {
-		return fmt.Errorf("complex type %s: derivation deeper than %d levels", ct.Name, maxNesting)
-	}
-	ct.state = 1
-	ct.err = m.content(ct, depth)
-	ct.state = 2
-	if ct.err != nil && ct.Name.Local != "" {
-		ct.err = fmt.Errorf("complex type %s: %w", ct.Name.Local, ct.err)
-	}
-	return ct.err
+	return ct.run("complex type", ct.Name, depth, func() error { return m.content(ct, depth) })
 }
 
 // content reads the content model of ct's node into ct.
