@@ -16,6 +16,12 @@ type Emulator struct {
 	// Faults counts the faults the emulator injected, by kind (latency,
 	// soap-fault, http-500, drift-<mode>).
 	Faults *CounterVec
+	// RESTRequests counts REST requests by API (application, extracts,
+	// data-access, …), method and HTTP status code, 503s of the in-flight
+	// cap included.
+	RESTRequests *CounterVec
+	// RESTLatency is the time to answer a REST request, by API.
+	RESTLatency *HistogramVec
 }
 
 // NewEmulator declares the emulator's families in a new registry.
@@ -31,5 +37,9 @@ func NewEmulator() *Emulator {
 			"Time spent in a capability request callout, by trigger point and outcome.", LatencyBuckets, "trigger", "outcome"),
 		Faults: r.Counter("fnokit_emulator_injected_faults_total",
 			"Faults injected into responses, by kind.", "kind"),
+		RESTRequests: r.Counter("fnokit_emulator_rest_requests_total",
+			"REST requests answered, by API, method and status code.", "api", "method", "code"),
+		RESTLatency: r.Histogram("fnokit_emulator_rest_request_duration_seconds",
+			"Time to answer a REST request, injected latency included.", LatencyBuckets, "api"),
 	}
 }
