@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"net/http"
 
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/op"
@@ -36,10 +35,10 @@ func registerOps(r *op.Registry, st *state.Store, cfg Config, co *calloutclient.
 	})
 }
 
-// mountREST builds the application REST API (internal/emulator/rest) over
-// the same handlers and state as SOAP, with the same credentials, mounted
-// by the server under /flexnet/operations/.
-func mountREST(h server.Handlers, st *state.Store, cfg Config) (map[string]http.Handler, error) {
+// mountREST builds the REST APIs over the same handlers and state as SOAP,
+// with the same credentials: the application REST API
+// (internal/emulator/rest) under /flexnet/operations/.
+func mountREST(h server.Handlers, st *state.Store, cfg Config) ([]server.Mount, error) {
 	app, err := rest.New(rest.Config{
 		Handlers: h,
 		Store:    st,
@@ -50,7 +49,7 @@ func mountREST(h server.Handlers, st *state.Store, cfg Config) (map[string]http.
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	return map[string]http.Handler{rest.Prefix: app}, nil
+	return []server.Mount{{Prefix: rest.Prefix, API: "application", Handler: app}}, nil
 }
 
 // generateState builds the seeded data set.

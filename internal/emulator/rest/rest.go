@@ -28,16 +28,14 @@ package rest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/restkit"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -146,46 +144,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var body map[string]any
 	if rt.method == http.MethodPost {
-		var status int
-		var why string
-		if body, status, why = h.readJSON(w, r); why != "" {
-			writeError(w, status, why)
+		var v any
+		if err := restkit.ReadJSON(w, r, h.cfg.MaxBody, &v); err != nil {
+			writeError(w, err.Status, err.Reason)
+			return
+		}
+		var ok bool
+		if body, ok = v.(map[string]any); !ok {
+			writeError(w, http.StatusBadRequest, "the body must be a JSON object")
 			return
 		}
 	}
 	status, out := rt.serve(r.Context(), user, body, r.URL.Query())
-	writeJSON(w, status, out)
-}
-
-// readJSON reads a JSON object body within the size limit. Numbers stay
-// json.Number so integers keep their exact text for the SOAP readers.
-func (h *Handler) readJSON(w http.ResponseWriter, r *http.Request) (map[string]any, int, string) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, http.StatusUnsupportedMediaType, "the body must be JSON: send Content-Type: application/json"
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge, "the body is larger than the limit of the emulator (--max-body)"
-		}
-		return nil, http.StatusBadRequest, "the body could not be read"
-	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, http.StatusBadRequest, "the body is not valid JSON"
-	}
-	if dec.More() {
-		return nil, http.StatusBadRequest, "the body is not valid JSON: more than one value"
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, http.StatusBadRequest, "the body must be a JSON object"
-	}
-	return m, 0, ""
+	restkit.WriteJSON(w, status, out)
 }
 
 // call runs the SOAP operation o with request req and returns its answer.
@@ -214,16 +185,5 @@ func failure(reason string) map[string]any {
 }
 
 func writeError(w http.ResponseWriter, status int, reason string) {
-	writeJSON(w, status, failure(reason))
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"statusInfo":{"status":"FAILURE","reason":"the answer could not be encoded"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write(append(data, '\n'))
+	restkit.WriteJSON(w, status, failure(reason))
 }

@@ -366,7 +366,7 @@ func TestBadInput(t *testing.T) {
 		}, http.StatusUnsupportedMediaType, "FAILURE", "Content-Type"},
 		{"body too large", func() exchange {
 			return raw(http.MethodPost, rest.PathDevices, "application/json", []byte(`{"x":"`+strings.Repeat("a", 100<<10)+`"}`), true)
-		}, http.StatusRequestEntityTooLarge, "FAILURE", "larger than the limit"},
+		}, http.StatusRequestEntityTooLarge, "FAILURE", "larger than the emulator's limit"},
 		{"batchSize 0", func() exchange {
 			return do(t, e, http.MethodPost, rest.PathDevices, map[string]any{"batchSize": 0})
 		}, http.StatusOK, "FAILURE", "batchSize"},

@@ -24,12 +24,18 @@ type Faults struct {
 	Rules []FaultRule `json:"rules"`
 }
 
-// FaultRule injects faults into the calls of one scope. An empty Service,
-// Version or Operation matches every one.
+// FaultRule injects faults into the calls of one scope. A rule without API
+// applies to SOAP calls, an empty Service, Version or Operation matching
+// every one. A rule with API applies to the REST requests of that mounted
+// API ("*": every REST API) whose path starts with Path; it takes latency
+// and http-500 errors (drift is defined over SOAP schemas only).
 type FaultRule struct {
 	Service   string `json:"service,omitempty"`
 	Version   string `json:"version,omitempty"` // "base", "v7", …
 	Operation string `json:"operation,omitempty"`
+
+	API  string `json:"api,omitempty"`  // REST API name, or "*"
+	Path string `json:"path,omitempty"` // REST path prefix within the API
 
 	// Latency is added before the call is answered, plus a uniform random
 	// part in [0, Jitter).
@@ -106,12 +112,19 @@ func (f Faults) Validate(known func(service, version, operation string) error) e
 }
 
 func (r FaultRule) validate(known func(service, version, operation string) error) error {
+	if r.API != "" {
+		if r.Service != "" || r.Version != "" || r.Operation != "" || r.Drift != "" || r.Error == ErrorSOAPFault {
+			return errRESTRule
+		}
+	} else if r.Path != "" {
+		return errors.New("path scopes a REST rule: name its api too")
+	}
 	if r.Version != "" {
 		if _, err := contract.ParseVersion(r.Version); err != nil {
 			return fmt.Errorf("version: %w", err)
 		}
 	}
-	if known != nil {
+	if known != nil && r.API == "" {
 		if err := known(r.Service, r.Version, r.Operation); err != nil {
 			return err
 		}
@@ -153,8 +166,11 @@ func driftList() string {
 	return strings.Join(names, ", ")
 }
 
-// matches reports whether the rule applies to an operation.
+// matches reports whether the rule applies to a SOAP operation.
 func (r FaultRule) matches(service string, version contract.Version, operation string) bool {
+	if r.API != "" {
+		return false
+	}
 	if r.Service != "" && r.Service != service {
 		return false
 	}
@@ -188,14 +204,27 @@ type plan struct {
 	drift []DriftMode
 }
 
-// plan decides a call's faults under the lock, so the random draws happen
-// in request order and a seeded run is repeatable.
+// plan decides a SOAP call's faults.
 func (in *injector) plan(service string, version contract.Version, operation string) plan {
+	return in.decide(func(r *FaultRule) bool { return r.matches(service, version, operation) })
+}
+
+// planREST decides a REST request's faults.
+func (in *injector) planREST(api, path string) plan {
+	return in.decide(func(r *FaultRule) bool {
+		return r.API != "" && (r.API == "*" || r.API == api) && strings.HasPrefix(path, r.Path)
+	})
+}
+
+// decide draws the faults of the rules that match, under the lock, so the
+// random draws happen in request order and a seeded run is repeatable.
+func (in *injector) decide(match func(*FaultRule) bool) plan {
 	var p plan
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for _, r := range in.cfg.Rules {
-		if !r.matches(service, version, operation) {
+	for i := range in.cfg.Rules {
+		r := &in.cfg.Rules[i]
+		if !match(r) {
 			continue
 		}
 		p.delay += time.Duration(r.Latency)
@@ -204,7 +233,11 @@ func (in *injector) plan(service string, version contract.Version, operation str
 		}
 		if r.ErrorRate > 0 && p.err == "" && in.rng.Float64() < r.ErrorRate {
 			p.err = r.Error
-			if p.err == "" {
+			switch {
+			case p.err != "":
+			case r.API != "":
+				p.err = ErrorHTTP500
+			default:
 				p.err = ErrorSOAPFault
 			}
 		}
@@ -240,6 +273,14 @@ func (s *Server) Faults() Faults { return s.faults.get() }
 func (s *Server) SetFaults(f Faults) error {
 	if err := f.Validate(s.known); err != nil {
 		return err
+	}
+	for i, r := range f.Rules {
+		if r.API == "" {
+			continue
+		}
+		if err := s.knownAPI(r.API); err != nil {
+			return fmt.Errorf("fault rule %d: %w", i+1, err)
+		}
 	}
 	s.faults.set(f)
 	return nil

@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,13 +98,25 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the emulator's clock (tests fix it); nil is time.Now.
 	Now func() time.Time
-	// Mounts serves other APIs beside SOAP (the REST services): a request
-	// whose path starts with a key goes to that handler, inside the
-	// in-flight cap and the request log. The handler authenticates itself.
-	Mounts map[string]http.Handler
-	// Metrics, if set, counts SOAP requests, their latency and injected
-	// faults, and is served at MetricsPath.
+	// Mounts serves other APIs beside SOAP (the REST services), inside the
+	// in-flight cap, the request log, the metrics and fault injection.
+	Mounts []Mount
+	// Metrics, if set, counts SOAP and REST requests, their latency and
+	// injected faults, and is served at MetricsPath.
 	Metrics *metrics.Emulator
+}
+
+// Mount is an API served beside SOAP: a request whose path starts with
+// Prefix goes to Handler, the longest matching prefix winning (the
+// application REST API at /flexnet/operations/ and the data extracts at
+// /flexnet/operations/extracts share a stem). The handler authenticates
+// itself.
+type Mount struct {
+	Prefix string
+	// API names the mount in metrics and in fault rules ("application",
+	// "data-access", …).
+	API     string
+	Handler http.Handler
 }
 
 // Server is the emulator's http.Handler. It is safe for concurrent use.
@@ -113,6 +124,7 @@ type Server struct {
 	cfg       Config
 	log       *slog.Logger
 	endpoints map[string]*endpoint // by path
+	mounts    []Mount              // longest prefix first
 	services  []schemas.Service
 	inFlight  atomic.Int64
 	faults    *injector
@@ -207,6 +219,9 @@ func New(cfg Config) (*Server, error) {
 			s.endpoints[v.Endpoint] = ep
 		}
 	}
+	if s.mounts, err = sortMounts(cfg.Mounts); err != nil {
+		return nil, fmt.Errorf("emulator server: %w", err)
+	}
 	if s.faults, err = newInjector(Faults{}); err != nil {
 		return nil, err
 	}
@@ -256,22 +271,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		w = rec
 	}
+	ep := s.endpoints[path]
+	var mnt *Mount
+	if ep == nil {
+		mnt = s.mountFor(path)
+	}
 	if n := s.inFlight.Add(1); n > int64(s.cfg.MaxInFlight) {
 		s.inFlight.Add(-1)
+		s.countOverloaded(r, ep, mnt)
 		s.overloaded(w)
 		return
 	}
 	defer s.inFlight.Add(-1)
 
-	if ep, ok := s.endpoints[path]; ok {
+	if ep != nil {
 		s.serveEndpoint(w, r, ep)
 		return
 	}
-	for prefix, h := range s.cfg.Mounts {
-		if strings.HasPrefix(path, prefix) {
-			h.ServeHTTP(w, r)
-			return
-		}
+	if mnt != nil {
+		s.serveMount(w, r, mnt)
+		return
 	}
 	if path == ListingPath || path == ListingPath+"/" {
 		s.serveListing(w, r)
