@@ -11,7 +11,8 @@ import "time"
 // (linkAddonLineItems). Linking an already mapped line item adds count to
 // its mapping. override, when not zero, is the add-on's expiration date
 // override.
-func (s *Store) LinkAddOn(k DeviceKey, activationID string, count int, override time.Time) (Device, error) {
+func (s *Store) LinkAddOn(k DeviceKey, activationID string, count int, override time.Time) (out Device, err error) {
+	defer s.emitAddOn(EventLineItemsMapped, activationID, &out, &err)
 	if count <= 0 {
 		return Device{}, invalidf("count must be greater than zero")
 	}
@@ -24,7 +25,8 @@ func (s *Store) LinkAddOn(k DeviceKey, activationID string, count int, override 
 }
 
 // IncrementAddOn adds n copies to an existing mapping (incrementAddonLineItems).
-func (s *Store) IncrementAddOn(k DeviceKey, activationID string, n int) (Device, error) {
+func (s *Store) IncrementAddOn(k DeviceKey, activationID string, n int) (out Device, err error) {
+	defer s.emitAddOn(EventLineItemsMapped, activationID, &out, &err)
 	if n <= 0 {
 		return Device{}, invalidf("count must be greater than zero")
 	}
@@ -38,7 +40,8 @@ func (s *Store) IncrementAddOn(k DeviceKey, activationID string, n int) (Device,
 
 // DecrementAddOn removes n copies from a mapping (decrementAddonLineItems),
 // returning them to the line item; a mapping that reaches zero is removed.
-func (s *Store) DecrementAddOn(k DeviceKey, activationID string, n int) (Device, error) {
+func (s *Store) DecrementAddOn(k DeviceKey, activationID string, n int) (out Device, err error) {
+	defer s.emitAddOn(EventLineItemsRemoved, activationID, &out, &err)
 	if n <= 0 {
 		return Device{}, invalidf("count must be greater than zero")
 	}
@@ -56,7 +59,8 @@ func (s *Store) DecrementAddOn(k DeviceKey, activationID string, n int) (Device,
 // ZeroAddOn sets a line item's mapping on a SERVER to a count of zero,
 // creating it if needed and returning any mapped copies
 // (zeroCountAddonLineItems, v7; the handler checks AllowZeroCountMapping).
-func (s *Store) ZeroAddOn(k DeviceKey, activationID string) (Device, error) {
+func (s *Store) ZeroAddOn(k DeviceKey, activationID string) (out Device, err error) {
+	defer s.emitAddOn(EventLineItemsRemoved, activationID, &out, &err)
 	return s.changeAddOn(k, activationID, func(a *addOn, mapped bool) (int, error) {
 		return -int(a.count), nil
 	}, zeroOK)
@@ -64,7 +68,8 @@ func (s *Store) ZeroAddOn(k DeviceKey, activationID string) (Device, error) {
 
 // UnlinkAddOn removes a line item's mapping (deleteAddonLineItems),
 // returning its copies.
-func (s *Store) UnlinkAddOn(k DeviceKey, activationID string) (Device, error) {
+func (s *Store) UnlinkAddOn(k DeviceKey, activationID string) (out Device, err error) {
+	defer s.emitAddOn(EventLineItemsRemoved, activationID, &out, &err) // after the deferred unlock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.deviceIndex(k)

@@ -144,7 +144,8 @@ func (s *Store) ServedClients(server DeviceKey) ([]DeviceRef, error) {
 // needs Parent naming an existing SERVER (by UniqueID or DeviceID); SoldTo,
 // when set, must be an existing account ID or name. AddOns are ignored: map
 // them with LinkAddOn.
-func (s *Store) CreateDevice(d Device) (Device, error) {
+func (s *Store) CreateDevice(d Device) (out Device, err error) {
+	defer s.emitDevice(EventCreated, &out, &err) // after the deferred unlock
 	switch d.Class {
 	case Client, Server, ServedClient:
 	default:
@@ -249,7 +250,8 @@ func (s *Store) newDeviceID() string {
 // Served, Parent, SoldTo, SiteName, User, Deployment, MachineType, LastSync
 // and LastRequest from it. UniqueID, Class, Created and AddOns cannot change
 // here (add-ons have their own methods). An error from fn is returned as is.
-func (s *Store) UpdateDevice(k DeviceKey, fn func(*Device) error) (Device, error) {
+func (s *Store) UpdateDevice(k DeviceKey, fn func(*Device) error) (out Device, err error) {
+	defer s.emitDevice(EventUpdated, &out, &err) // after the deferred unlock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.deviceIndex(k)
@@ -297,7 +299,8 @@ func (s *Store) UpdateDevice(k DeviceKey, fn func(*Device) error) (Device, error
 
 // DeleteDevice removes a device, returning the copies of its add-ons to
 // their line items. Served clients of a deleted server lose their parent.
-func (s *Store) DeleteDevice(k DeviceKey) error {
+func (s *Store) DeleteDevice(k DeviceKey) (err error) {
+	defer s.emitDeleted(s.watchedDevice(k), &err) // after the deferred unlock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.deviceIndex(k)
@@ -328,7 +331,8 @@ func (s *Store) releaseAll(d *device) {
 
 // MoveDevice gives the device (and, for a server, its served clients) to
 // another sold-to account, named by ID or name.
-func (s *Store) MoveDevice(k DeviceKey, account string) (Device, error) {
+func (s *Store) MoveDevice(k DeviceKey, account string) (out Device, err error) {
+	defer s.emitDevice(EventMoved, &out, &err) // after the deferred unlock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.deviceIndex(k)
@@ -352,12 +356,14 @@ func (s *Store) MoveDevice(k DeviceKey, account string) (Device, error) {
 }
 
 // ReturnHost marks a device RETURNED and returns the copies of its add-ons.
-func (s *Store) ReturnHost(k DeviceKey) (Device, error) {
+func (s *Store) ReturnHost(k DeviceKey) (out Device, err error) {
+	defer s.emitDevice(EventReturned, &out, &err)
 	return s.retire(k, DeviceReturned)
 }
 
 // ObsoleteHost marks a device OBSOLETE and returns the copies of its add-ons.
-func (s *Store) ObsoleteHost(k DeviceKey) (Device, error) {
+func (s *Store) ObsoleteHost(k DeviceKey) (out Device, err error) {
+	defer s.emitDevice(EventObsoleted, &out, &err)
 	return s.retire(k, DeviceObsolete)
 }
 

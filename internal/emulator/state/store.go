@@ -47,6 +47,7 @@ type Store struct {
 	fuls      []Fulfillment
 	fulByID   map[string]int32
 	fulSerial int
+	ev        listeners // device event listeners (events.go)
 }
 
 type entitlement struct {
