@@ -164,6 +164,17 @@ func (s *Store) CreateFulfillments(fs []Fulfillment) ([]Fulfillment, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Given IDs (the producer's generator) must be unused and distinct.
+	seen := map[string]bool{}
+	for i, f := range fs {
+		if f.ID == "" {
+			continue
+		}
+		if _, ok := s.fulByID[lower(f.ID)]; ok || seen[lower(f.ID)] {
+			return nil, fail(ErrExists, "fulfillment %d: a fulfillment with this id already exists", i+1)
+		}
+		seen[lower(f.ID)] = true
+	}
 	idx := make([]int32, len(fs))
 	undo := func(n int) {
 		for j := range n {

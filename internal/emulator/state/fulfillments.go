@@ -249,19 +249,32 @@ func (s *Store) activeFulfillment(id string) (int32, Fulfillment, error) {
 // old one becomes OBSOLETE and a new one (SupportAction REHOST, Parent the
 // old ID) takes its copies, with licenseText as its licence.
 func (s *Store) RehostFulfillment(id, newHost, licenseText string) (Fulfillment, error) {
+	return s.RehostFulfillmentAs(id, "", newHost, licenseText)
+}
+
+// RehostFulfillmentAs is RehostFulfillment with the new fulfilment's ID
+// given (the producer's fulfilment ID generator); an empty newID is
+// generated, a given one must be unused.
+func (s *Store) RehostFulfillmentAs(id, newID, newHost, licenseText string) (Fulfillment, error) {
 	if newHost == "" {
 		return Fulfillment{}, invalidf("a host id is required")
 	}
-	return s.replaceFulfillment(id, "REHOST", newHost, licenseText)
+	return s.replaceFulfillment(id, newID, "REHOST", newHost, licenseText)
 }
 
 // RepairFulfillment regenerates a fulfilment on the same host
 // (repairLicense), as RehostFulfillment does with SupportAction REPAIR.
 func (s *Store) RepairFulfillment(id, licenseText string) (Fulfillment, error) {
-	return s.replaceFulfillment(id, "REPAIR", "", licenseText)
+	return s.RepairFulfillmentAs(id, "", licenseText)
 }
 
-func (s *Store) replaceFulfillment(id, action, host, text string) (Fulfillment, error) {
+// RepairFulfillmentAs is RepairFulfillment with the new fulfilment's ID
+// given, as RehostFulfillmentAs.
+func (s *Store) RepairFulfillmentAs(id, newID, licenseText string) (Fulfillment, error) {
+	return s.replaceFulfillment(id, newID, "REPAIR", "", licenseText)
+}
+
+func (s *Store) replaceFulfillment(id, newID, action, host, text string) (Fulfillment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, old, err := s.activeFulfillment(id)
@@ -272,9 +285,12 @@ func (s *Store) replaceFulfillment(id, action, host, text string) (Fulfillment, 
 	if !ok {
 		return Fulfillment{}, errNoItem
 	}
+	if _, taken := s.fulByID[lower(newID)]; newID != "" && taken {
+		return Fulfillment{}, fail(ErrExists, "a fulfillment with this id already exists")
+	}
 	now := s.now()
 	nf := old
-	nf.ID, nf.Parent, nf.SupportAction, nf.LicenseText = "", old.ID, action, text
+	nf.ID, nf.Parent, nf.SupportAction, nf.LicenseText = newID, old.ID, action, text
 	nf.FulfillDate, nf.Modified, nf.State = now, now, Active
 	if host != "" {
 		nf.HostID = host
