@@ -174,3 +174,21 @@ func TestOverloadCountedPerAPI(t *testing.T) {
 		t.Errorf("SOAP 503 counted %v, want 1", got)
 	}
 }
+
+func TestAdminHandlersNeedCredentials(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil, func(c *Config) {
+		c.Admin = map[string]http.Handler{"tokens": named("tokens")}
+	})
+	if resp := ts.get(t, AdminPrefix+"tokens"); resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("X-Mount") != "" {
+		t.Errorf("anonymous admin call: %d %q", resp.StatusCode, resp.Header.Get("X-Mount"))
+	}
+	req, _ := http.NewRequest(http.MethodGet, ts.http.URL+AdminPrefix+"tokens", nil)
+	req.SetBasicAuth(testUser, testPassword)
+	if resp, _ := do(t, req); resp.Header.Get("X-Mount") != "tokens" {
+		t.Errorf("admin call with credentials: %d", resp.StatusCode)
+	}
+	if resp := ts.get(t, AdminPrefix+"nothing"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown admin path: %d", resp.StatusCode)
+	}
+}

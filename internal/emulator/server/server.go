@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,6 +99,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the emulator's clock (tests fix it); nil is time.Now.
 	Now func() time.Time
+	// Admin serves emulator controls beside the fault rules, keyed by path
+	// below AdminPrefix (e.g. "tokens" for /fnokit/admin/tokens). Like the
+	// fault endpoint they are outside the in-flight cap and take the
+	// web-services credentials, checked here, by HTTP Basic.
+	Admin map[string]http.Handler
 	// Mounts serves other APIs beside SOAP (the REST services), inside the
 	// in-flight cap, the request log, the metrics and fault injection.
 	Mounts []Mount
@@ -244,7 +250,8 @@ func (s *Server) Endpoints() []string {
 // Paths the server answers besides the service endpoints.
 const (
 	ListingPath = "/flexnet/services"
-	AdminFaults = "/fnokit/admin/faults"
+	AdminPrefix = "/fnokit/admin/"
+	AdminFaults = AdminPrefix + "faults"
 )
 
 // ServeHTTP routes a request.
@@ -255,6 +262,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// can still switch faults off on an overloaded emulator.
 		s.serveAdmin(w, r)
 		return
+	}
+	if name, ok := strings.CutPrefix(path, AdminPrefix); ok {
+		if h := s.cfg.Admin[name]; h != nil {
+			if out, _ := s.basicAuth(r); out != authOK {
+				s.challenge(w)
+				return
+			}
+			h.ServeHTTP(w, r)
+			return
+		}
 	}
 	if path == MetricsPath && s.cfg.Metrics != nil {
 		// Outside the cap too: a scrape must still see an overloaded emulator.
