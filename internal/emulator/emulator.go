@@ -72,6 +72,9 @@ type Config struct {
 	// Metrics and Logger are the emulator's.
 	Callout calloutclient.Config
 
+	// PublicServices configures /flexnet/pubservices/.
+	PublicServices PublicServices
+
 	// Register, if set, registers handlers that take precedence over the
 	// built-in ones for the operations and versions they cover (tests use
 	// it to plant slow or failing operations).
@@ -84,12 +87,24 @@ type Config struct {
 	Now func() time.Time
 }
 
+// PublicServices configures the Public Service APIs (seed 000).
+type PublicServices struct {
+	// Tokens are personal access tokens accepted from the start (more are
+	// issued by POST /fnokit/admin/tokens?user=<name>).
+	Tokens []string
+	// AuthOptional emulates a tenant before 2027.08 with authentication
+	// for the public services switched off: anonymous calls are served
+	// (credentials that are sent are still checked).
+	AuthOptional bool
+}
+
 // Emulator is a running emulator.
 type Emulator struct {
 	cfg   Config
 	store *state.Store
 	srv   *server.Server
 	mets  *metrics.Emulator
+	apis  *apis
 	http  *http.Server
 	ln    net.Listener
 	log   *slog.Logger
@@ -140,12 +155,13 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		handlers = layered{over, builtin}
 	}
 
-	mounts, err := mountREST(handlers, st, cfg)
+	apis, err := buildAPIs(handlers, st, cfg)
 	if err != nil {
 		return nil, err
 	}
 	srv, err := server.New(server.Config{
-		Mounts:      mounts,
+		Mounts:      apis.mounts,
+		Admin:       apis.admin,
 		Registry:    handlers,
 		Project:     projector,
 		User:        cfg.User,
@@ -159,6 +175,7 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		Now:         cfg.Now,
 	})
 	if err != nil {
+		apis.close(ctx)
 		return nil, err
 	}
 
@@ -169,10 +186,11 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
+		apis.close(ctx)
 		return nil, fmt.Errorf("emulator: listen on %s: %w (is another process using the port? pick another --addr)", addr, err)
 	}
 	e := &Emulator{
-		cfg: cfg, store: st, srv: srv, mets: mets, ln: ln, log: log,
+		cfg: cfg, store: st, srv: srv, mets: mets, apis: apis, ln: ln, log: log,
 		url:    "http://" + ln.Addr().String(),
 		served: make(chan struct{}),
 		http: &http.Server{
@@ -273,6 +291,9 @@ func (e *Emulator) Close(ctx context.Context) error {
 		<-e.served
 		if e.serveErr != nil {
 			errs = append(errs, fmt.Errorf("emulator: serve: %w", e.serveErr))
+		}
+		if err := e.apis.close(ctx); err != nil {
+			errs = append(errs, err)
 		}
 		if e.cfg.StateFile != "" {
 			if err := saveState(e.store, e.cfg.StateFile); err != nil {

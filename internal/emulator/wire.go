@@ -1,13 +1,17 @@
 package emulator
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
 	"github.com/fnokit/fnokit/internal/emulator/ops/entitlements"
+	"github.com/fnokit/fnokit/internal/emulator/pubservices"
 	"github.com/fnokit/fnokit/internal/emulator/rest"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/sign"
@@ -35,21 +39,55 @@ func registerOps(r *op.Registry, st *state.Store, cfg Config, co *calloutclient.
 	})
 }
 
-// mountREST builds the REST APIs over the same handlers and state as SOAP,
-// with the same credentials: the application REST API
-// (internal/emulator/rest) under /flexnet/operations/.
-func mountREST(h server.Handlers, st *state.Store, cfg Config) ([]server.Mount, error) {
-	app, err := rest.New(rest.Config{
-		Handlers: h,
-		Store:    st,
-		Auth:     server.Matcher(cfg.User, cfg.Password),
-		MaxBody:  cfg.MaxBody,
-		Now:      cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
+// apis are the REST APIs and admin controls mounted beside SOAP, and what
+// must be released at Close.
+type apis struct {
+	mounts  []server.Mount
+	admin   map[string]http.Handler
+	closers []func(context.Context) error
+}
+
+func (a *apis) mount(prefix, name string, h http.Handler) {
+	a.mounts = append(a.mounts, server.Mount{Prefix: prefix, API: name, Handler: h})
+}
+
+// close releases every API, newest first.
+func (a *apis) close(ctx context.Context) error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i](ctx))
 	}
-	return []server.Mount{{Prefix: rest.Prefix, API: "application", Handler: app}}, nil
+	return errors.Join(errs...)
+}
+
+// buildAPIs builds the REST APIs over the same handlers and state as SOAP,
+// with the same credentials: the application REST API
+// (internal/emulator/rest) under /flexnet/operations/, and the Public
+// Service APIs (internal/emulator/pubservices, with the personal access
+// token issuer at /fnokit/admin/tokens).
+func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err error) {
+	a = &apis{admin: map[string]http.Handler{}}
+	defer func() {
+		if err != nil {
+			a.close(context.Background())
+		}
+	}()
+	auth := server.Matcher(cfg.User, cfg.Password)
+	app, err := rest.New(rest.Config{Handlers: h, Store: st, Auth: auth, MaxBody: cfg.MaxBody, Now: cfg.Now})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.mount(rest.Prefix, "application", app)
+
+	pub, err := pubservices.New(pubservices.Config{Store: st, Auth: auth, Tokens: cfg.PublicServices.Tokens,
+		AuthOptional: cfg.PublicServices.AuthOptional, MaxBody: cfg.MaxBody, Now: cfg.Now})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.closers = append(a.closers, func(context.Context) error { pub.Close(); return nil })
+	a.mount(pubservices.Prefix, "pubservices", pub)
+	a.admin["tokens"] = pub.TokenIssuer()
+	return a, nil
 }
 
 // generateState builds the seeded data set.

@@ -153,3 +153,25 @@ func (h *Handler) authenticate(r *http.Request) (principal, why string) {
 	}
 	return "", "unsupported authorization scheme: use Basic or Bearer"
 }
+
+// TokenIssuer is the emulator's admin endpoint for personal access tokens
+// (the emulator has no portal to generate them in): POST with ?user=<name>
+// answers {"user": …, "token": …} once; the token cannot be read again.
+// The server in front checks the web-services credentials.
+func (h *Handler) TokenIssuer() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			restkit.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "POST ?user=<name> to issue a personal access token"})
+			return
+		}
+		user := r.URL.Query().Get("user")
+		tok, err := h.IssueToken(user)
+		if err != nil {
+			restkit.WriteJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		restkit.WriteJSON(w, http.StatusOK, map[string]string{"user": user, "token": tok})
+	})
+}
