@@ -41,6 +41,7 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 // a rule gets 400 and the current secret stays; the contract's pattern
 // (REG-7) agrees with the emulator on every case.
 func TestSecretRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	bearer := e.token()
 	if p := registry.SecretProblems(e.secret(bearer)); len(p) > 0 {
