@@ -12,6 +12,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
 	"github.com/fnokit/fnokit/internal/emulator/ops/entitlements"
 	"github.com/fnokit/fnokit/internal/emulator/pubservices"
+	"github.com/fnokit/fnokit/internal/emulator/registry"
 	"github.com/fnokit/fnokit/internal/emulator/rest"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/sign"
@@ -64,7 +65,8 @@ func (a *apis) close(ctx context.Context) error {
 // with the same credentials: the application REST API
 // (internal/emulator/rest) under /flexnet/operations/, and the Public
 // Service APIs (internal/emulator/pubservices, with the personal access
-// token issuer at /fnokit/admin/tokens).
+// token issuer at /fnokit/admin/tokens), Software Container Delivery
+// (internal/emulator/registry).
 func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err error) {
 	a = &apis{admin: map[string]http.Handler{}}
 	defer func() {
@@ -87,6 +89,12 @@ func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err err
 	a.closers = append(a.closers, func(context.Context) error { pub.Close(); return nil })
 	a.mount(pubservices.Prefix, "pubservices", pub)
 	a.admin["tokens"] = pub.TokenIssuer()
+
+	reg, err := registry.New(registry.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.mount(registry.Prefix, "registry", reg)
 	return a, nil
 }
 
