@@ -1,0 +1,477 @@
+package notify_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fnokit/fnokit/internal/emulator/notify"
+	"github.com/fnokit/fnokit/internal/emulator/restkit"
+	"github.com/fnokit/fnokit/internal/emulator/state"
+	"github.com/fnokit/fnokit/internal/openapi"
+)
+
+const (
+	contractPath = "../../../schemas/rest/notification.yaml"
+	samplesDir   = "../../../schemas/rest/testdata/notification"
+	testUser     = "admin"
+	testPassword = "s3cret-pass"
+)
+
+// t0 is the start of every test clock.
+var t0 = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+func auth(user, password string) bool {
+	return subtle.ConstantTimeCompare([]byte(user), []byte(testUser))&
+		subtle.ConstantTimeCompare([]byte(password), []byte(testPassword)) == 1
+}
+
+// clock is a settable clock for token expiry.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(t0.UnixNano())
+	return c
+}
+func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// newService builds a service over st (nil: an empty store) and closes it
+// when the test ends.
+func newService(t testing.TB, cfg notify.Config) *notify.Service {
+	t.Helper()
+	if cfg.Store == nil {
+		cfg.Store = state.New(1)
+	}
+	if cfg.Auth == nil {
+		cfg.Auth = auth
+	}
+	s, err := notify.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+type exchange struct {
+	req    *http.Request
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (x exchange) json(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(x.body, &m); err != nil {
+		t.Fatalf("%s %s: status %d, body is not JSON: %v", x.req.Method, x.req.URL.Path, x.status, err)
+	}
+	return m
+}
+
+// call serves one request through h. authz is the Authorization header
+// ("" for none); body is JSON-encoded unless it is []byte.
+func call(t testing.TB, h http.Handler, method, path, authz string, body any) exchange {
+	t.Helper()
+	var data []byte
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		data = b
+	default:
+		var err error
+		if data, err = json.Marshal(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(data))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	res := rec.Result()
+	out, _ := io.ReadAll(res.Body)
+	// A fresh request for the validator: the handler consumed the body.
+	vreq := httptest.NewRequest(method, path, bytes.NewReader(data))
+	vreq.Header = req.Header.Clone()
+	return exchange{req: vreq, status: res.StatusCode, header: res.Header, body: out}
+}
+
+func basic(user, password string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+}
+
+// token authenticates as the test user and returns "Bearer <JWT>".
+func token(t testing.TB, s *notify.Service) string {
+	t.Helper()
+	x := call(t, s.Handler(), http.MethodGet, notify.PathAuthenticate, basic(testUser, testPassword), nil)
+	if x.status != http.StatusOK {
+		t.Fatalf("authenticate: status %d: %s", x.status, x.body)
+	}
+	tok, _ := x.json(t)["token"].(string)
+	if tok == "" {
+		t.Fatalf("authenticate: no token in %s", x.body)
+	}
+	return "Bearer " + tok
+}
+
+func validator(t testing.TB) *openapi.Validator {
+	t.Helper()
+	doc, err := openapi.LoadFile(contractPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := openapi.New(doc, openapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// sample reads a request sample of schemas/rest/testdata/notification.
+func sample(t testing.TB, name string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(samplesDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return m
+}
+
+// TestRouteWalk calls every route of notification.yaml with the samples
+// and the emulator's own requests, good and bad, and validates every
+// request and answer against the contract: zero findings.
+func TestRouteWalk(t *testing.T) {
+	t.Parallel()
+	// The samples name remote webhooks (api.example.com); nothing is
+	// delivered since no device changes.
+	s := newService(t, notify.Config{AllowRemoteWebhooks: true})
+	v := validator(t)
+	h := s.Handler()
+	fno := "Fno " + base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword))
+	bearer := token(t, s)
+	loopback := map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "http://127.0.0.1:9/hooks", "authType": "none"}
+
+	cases := []struct {
+		name, method, path, authz string
+		body                      any
+		status                    int
+		validRequest              bool
+	}{
+		{"health", http.MethodGet, notify.PathHealth, "", nil, http.StatusOK, true},
+		{"basic", http.MethodGet, notify.PathAuthenticate, basic(testUser, testPassword), nil, http.StatusOK, true},
+		{"fno scheme", http.MethodGet, notify.PathAuthenticate, fno, nil, http.StatusOK, true},
+		{"wrong password", http.MethodGet, notify.PathAuthenticate, basic(testUser, "nope"), nil, http.StatusUnauthorized, true},
+		{"no credentials", http.MethodGet, notify.PathAuthenticate, "", nil, http.StatusUnauthorized, true},
+		{"not configured", http.MethodGet, notify.PathService, bearer, nil, http.StatusNotFound, true},
+		{"no token", http.MethodGet, notify.PathService, "", nil, http.StatusUnauthorized, true},
+		{"first sample", http.MethodPost, notify.PathService, bearer, sample(t, "createNotificationService.request.valid.json"), http.StatusCreated, true},
+		{"read", http.MethodGet, notify.PathService, bearer, nil, http.StatusOK, true},
+		{"help spelling", http.MethodPost, notify.PathService, bearer, sample(t, "createNotificationService.request.valid-help-spelling.json"), http.StatusOK, true},
+		{"invalid sample", http.MethodPost, notify.PathService, bearer, sample(t, "createNotificationService.request.invalid.json"), http.StatusBadRequest, false},
+		{"loopback", http.MethodPost, notify.PathService, bearer, loopback, http.StatusOK, true},
+		{"no token", http.MethodPost, notify.PathService, "", loopback, http.StatusUnauthorized, true},
+		{"sample", http.MethodPatch, notify.PathService, bearer, sample(t, "updateNotificationService.request.valid.json"), http.StatusOK, true},
+		{"invalid sample", http.MethodPatch, notify.PathService, bearer, sample(t, "updateNotificationService.request.invalid.json"), http.StatusBadRequest, false},
+		{"switch on again", http.MethodPatch, notify.PathService, bearer, map[string]any{"deviceSubscription": "true"}, http.StatusOK, true},
+		{"no token", http.MethodPatch, notify.PathService, "", loopback, http.StatusUnauthorized, true},
+		{"read back", http.MethodGet, notify.PathService, bearer, nil, http.StatusOK, true},
+	}
+	walked := map[string]bool{}
+	for _, c := range cases {
+		x := call(t, h, c.method, c.path, c.authz, c.body)
+		walked[c.method+" "+c.path] = true
+		name := c.method + " " + c.path + " " + c.name
+		if x.status != c.status {
+			t.Errorf("%s: status %d, want %d: %s", name, x.status, c.status, x.body)
+			continue
+		}
+		fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			t.Errorf("%s: response finding %s at %s: %s", name, f.Rule, f.Location, f.Message)
+		}
+		if c.validRequest {
+			fs, err := v.ValidateRequest(x.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fs {
+				t.Errorf("%s: request finding %s at %s: %s", name, f.Rule, f.Location, f.Message)
+			}
+		}
+	}
+	for path, item := range v.Document().Paths.Map() {
+		for method := range item.Operations() {
+			if !walked[method+" "+path] {
+				t.Errorf("route %s %s is not walked", method, path)
+			}
+		}
+	}
+	// The last answer keeps the stored URL under the name it was given
+	// with, merged flags, and no secret.
+	got := call(t, h, http.MethodGet, notify.PathService, bearer, nil).json(t)
+	if got["deviceWebhookUrl"] != "http://127.0.0.1:9/hooks" || got["deviceSubscription"] != "true" || got["authType"] != "none" {
+		t.Errorf("stored configuration %v", got)
+	}
+}
+
+// Secrets are stored (the deliveries use them) but never answered.
+func TestSecretsNotAnswered(t *testing.T) {
+	t.Parallel()
+	s := newService(t, notify.Config{})
+	bearer := token(t, s)
+	body := map[string]any{"deviceSubscription": true, "deviceWehookUrl": "http://localhost:9/d",
+		"authType": "basic", "basicUserId": "hook-user", "basicPassword": "hook-password-1", "authToken": "hook-token-2"}
+	for _, x := range []exchange{
+		call(t, s.Handler(), http.MethodPost, notify.PathService, bearer, body),
+		call(t, s.Handler(), http.MethodGet, notify.PathService, bearer, nil),
+	} {
+		if x.status/100 != 2 {
+			t.Fatalf("%s: status %d: %s", x.req.Method, x.status, x.body)
+		}
+		if bytes.Contains(x.body, []byte("hook-password-1")) || bytes.Contains(x.body, []byte("hook-token-2")) {
+			t.Errorf("%s answers a secret: %s", x.req.Method, x.body)
+		}
+		if m := x.json(t); m["basicUserId"] != "hook-user" || m["deviceWehookUrl"] != "http://localhost:9/d" {
+			t.Errorf("%s: %v", x.req.Method, m)
+		}
+	}
+}
+
+// Tokens: expired, forged, another API's, garbage and missing ones get
+// 401 with a message that says which and never echoes the token.
+func TestTokens(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := newService(t, notify.Config{Now: clk.now, Seed: 11})
+	h := s.Handler()
+	good := token(t, s)
+	if x := call(t, h, http.MethodGet, notify.PathService, good, nil); x.status != http.StatusNotFound {
+		t.Fatalf("a fresh token: status %d: %s", x.status, x.body)
+	}
+	raw := strings.TrimPrefix(good, "Bearer ")
+	parts := strings.Split(raw, ".")
+	forged := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature of this"))
+	otherKey := restkit.NewTokens(restkit.KeyFromSeed(12, notify.Audience), "x", clk.now)
+	otherSeed, _, _ := otherKey.Issue(testUser, notify.Audience, time.Hour)
+	sameKey := restkit.NewTokens(restkit.KeyFromSeed(11, notify.Audience), "x", clk.now)
+	otherAPI, _, _ := sameKey.Issue(testUser, "registry", time.Hour)
+
+	cases := []struct {
+		name, authz, want string
+	}{
+		{"missing", "", "authentication required"},
+		{"basic instead", basic(testUser, testPassword), "authentication required"},
+		{"forged signature", "Bearer " + forged, "bad signature"},
+		{"another seed", "Bearer " + otherSeed, "bad signature"},
+		{"another API", "Bearer " + otherAPI, "another API"},
+		{"garbage", "Bearer abc.def", "not valid"},
+	}
+	for _, c := range cases {
+		x := call(t, h, http.MethodGet, notify.PathService, c.authz, nil)
+		msg, _ := x.json(t)["message"].(string)
+		if x.status != http.StatusUnauthorized || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: status %d, message %q; want 401 and %q", c.name, x.status, msg, c.want)
+		}
+		if !strings.HasPrefix(x.header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: challenge %q", c.name, x.header.Get("WWW-Authenticate"))
+		}
+		if tok := strings.TrimPrefix(c.authz, "Bearer "); len(tok) > 8 && bytes.Contains(x.body, []byte(tok)) {
+			t.Errorf("%s: the answer echoes the token", c.name)
+		}
+	}
+	clk.advance(notify.DefaultTokenTTL)
+	x := call(t, h, http.MethodGet, notify.PathService, good, nil)
+	if msg, _ := x.json(t)["message"].(string); x.status != http.StatusUnauthorized || !strings.Contains(msg, "expired") {
+		t.Errorf("an expired token: status %d: %s", x.status, x.body)
+	}
+}
+
+// Bad input gets its status and a message naming the field, never the
+// value; nothing is stored.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	s := newService(t, notify.Config{MaxBody: 4096})
+	h := s.Handler()
+	bearer := token(t, s)
+	const secretHost = "hooks.remote-secret.example"
+	cases := []struct {
+		name         string
+		method, path string
+		contentType  string
+		body         any
+		status       int
+		want         string // in the message
+	}{
+		{"remote webhook", http.MethodPost, notify.PathService, "", map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "https://" + secretHost + "/d"}, 400, "deviceWebhookUrl must name a loopback host"},
+		{"remote by IP", http.MethodPost, notify.PathService, "", map[string]any{"productWebhookUrl": "http://10.1.2.3/p"}, 400, "productWebhookUrl must name a loopback host"},
+		{"ftp", http.MethodPost, notify.PathService, "", map[string]any{"deviceWehookUrl": "ftp://127.0.0.1/d"}, 400, "deviceWehookUrl must be an absolute http or https URL"},
+		{"relative", http.MethodPost, notify.PathService, "", map[string]any{"deviceWebhookUrl": "/hooks"}, 400, "deviceWebhookUrl must be an absolute"},
+		{"no host", http.MethodPost, notify.PathService, "", map[string]any{"deviceWebhookUrl": "http:///hooks"}, 400, "with a host"},
+		{"white space", http.MethodPost, notify.PathService, "", map[string]any{"deviceWebhookUrl": "http://127.0.0.1/a b"}, 400, "white space"},
+		{"too long", http.MethodPatch, notify.PathService, "", map[string]any{"deviceWebhookUrl": "http://127.0.0.1/" + strings.Repeat("a", 2048)}, 400, "1 to 2048"},
+		{"not a string", http.MethodPost, notify.PathService, "", map[string]any{"deviceWebhookUrl": 7}, 400, "deviceWebhookUrl must be a string"},
+		{"flag yes", http.MethodPost, notify.PathService, "", map[string]any{"deviceSubscription": "yes"}, 400, "deviceSubscription must be true or false"},
+		{"flag number", http.MethodPatch, notify.PathService, "", map[string]any{"productSubscription": 1}, 400, "productSubscription must be true or false"},
+		{"auth type", http.MethodPost, notify.PathService, "", map[string]any{"authType": "BASIC"}, 400, "authType must be basic, bearer or none"},
+		{"two spellings", http.MethodPost, notify.PathService, "", map[string]any{"deviceWehookUrl": "http://127.0.0.1/a", "deviceWebhookUrl": "http://127.0.0.1/b"}, 400, "two spellings"},
+		{"on without URL", http.MethodPost, notify.PathService, "", map[string]any{"deviceSubscription": "true"}, 400, "deviceSubscription is true but deviceWebhookUrl (or deviceWehookUrl) is not set"},
+		{"basic without password", http.MethodPost, notify.PathService, "", map[string]any{"authType": "basic", "basicUserId": "u"}, 400, "basicPassword"},
+		{"bearer without token", http.MethodPatch, notify.PathService, "", map[string]any{"authType": "bearer"}, 400, "authToken"},
+		{"not an object", http.MethodPost, notify.PathService, "", []byte(`[1]`), 400, "not valid"},
+		{"null", http.MethodPost, notify.PathService, "", []byte(`null`), 400, "JSON object"},
+		{"malformed", http.MethodPost, notify.PathService, "", []byte(`{"deviceSubscription":`), 400, "not valid JSON"},
+		{"two values", http.MethodPost, notify.PathService, "", []byte(`{} {}`), 400, "more than one value"},
+		{"not JSON", http.MethodPost, notify.PathService, "text/plain", []byte(`{}`), 415, "must be JSON"},
+		{"too big", http.MethodPost, notify.PathService, "", []byte(`{"fnoServiceUrl":"` + strings.Repeat("x", 5000) + `"}`), 413, "larger than"},
+		{"delete", http.MethodDelete, notify.PathService, "", nil, 405, "use GET, POST or PATCH"},
+		{"authenticate POST", http.MethodPost, notify.PathAuthenticate, "", nil, 405, "use GET"},
+		{"health POST", http.MethodPost, notify.PathHealth, "", nil, 405, "use GET"},
+		{"unknown path", http.MethodGet, notify.Prefix + "api/v2/nothing", "", nil, 404, "no Event Notification Service route"},
+	}
+	for _, c := range cases {
+		var x exchange
+		if c.contentType == "" {
+			x = call(t, h, c.method, c.path, bearer, c.body)
+		} else {
+			req := httptest.NewRequest(c.method, c.path, bytes.NewReader(c.body.([]byte)))
+			req.Header.Set("Content-Type", c.contentType)
+			req.Header.Set("Authorization", bearer)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			x = exchange{req: req, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+		}
+		msg, _ := x.json(t)["message"].(string)
+		if x.status != c.status || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: status %d, message %q; want %d and %q", c.name, x.status, msg, c.status, c.want)
+		}
+		if strings.Contains(msg, secretHost) || strings.Contains(msg, "10.1.2.3") || strings.Contains(msg, "aaaa") {
+			t.Errorf("%s: the message echoes a value: %q", c.name, msg)
+		}
+		if c.status == 405 && x.header.Get("Allow") == "" {
+			t.Errorf("%s: 405 without Allow", c.name)
+		}
+	}
+	if x := call(t, h, http.MethodGet, notify.PathService, bearer, nil); x.status != http.StatusNotFound {
+		t.Errorf("a refused configuration was stored: GET answers %d: %s", x.status, x.body)
+	}
+	// A refused PATCH leaves the stored configuration as it was.
+	good := map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "http://127.0.0.1:9/d"}
+	if x := call(t, h, http.MethodPost, notify.PathService, bearer, good); x.status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", x.status, x.body)
+	}
+	call(t, h, http.MethodPatch, notify.PathService, bearer, map[string]any{"deviceWebhookUrl": "http://192.0.2.1/d"})
+	if m := call(t, h, http.MethodGet, notify.PathService, bearer, nil).json(t); m["deviceWebhookUrl"] != "http://127.0.0.1:9/d" {
+		t.Errorf("after a refused PATCH: %v", m)
+	}
+}
+
+// Remote webhooks are accepted when allowed.
+func TestAllowRemoteWebhooks(t *testing.T) {
+	t.Parallel()
+	s := newService(t, notify.Config{AllowRemoteWebhooks: true})
+	x := call(t, s.Handler(), http.MethodPost, notify.PathService, token(t, s),
+		map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "https://hooks.example.com/d"})
+	if x.status != http.StatusCreated {
+		t.Errorf("status %d: %s", x.status, x.body)
+	}
+}
+
+// PATCH merges; a device URL under the other spelling replaces the
+// stored one; POST replaces everything.
+func TestPatchMergesPostReplaces(t *testing.T) {
+	t.Parallel()
+	s := newService(t, notify.Config{})
+	h, bearer := s.Handler(), token(t, s)
+	steps := []struct {
+		method string
+		body   map[string]any
+		want   map[string]any
+	}{
+		{http.MethodPost, map[string]any{"deviceSubscription": true, "deviceWehookUrl": "http://127.0.0.1:9/a", "fnoServiceUrl": "x"},
+			map[string]any{"deviceSubscription": true, "deviceWehookUrl": "http://127.0.0.1:9/a", "fnoServiceUrl": "x"}},
+		{http.MethodPatch, map[string]any{"deviceWebhookUrl": "http://127.0.0.1:9/b", "unknownProperty": 1},
+			map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "http://127.0.0.1:9/b", "fnoServiceUrl": "x"}},
+		{http.MethodPatch, map[string]any{"deviceSubscription": "false"},
+			map[string]any{"deviceSubscription": "false", "deviceWebhookUrl": "http://127.0.0.1:9/b", "fnoServiceUrl": "x"}},
+		{http.MethodPost, map[string]any{"productSubscription": false},
+			map[string]any{"productSubscription": false}},
+	}
+	for i, st := range steps {
+		x := call(t, h, st.method, notify.PathService, bearer, st.body)
+		got := x.json(t)
+		if x.status/100 != 2 || len(got) != len(st.want) {
+			t.Fatalf("step %d: status %d: %v, want %v", i+1, x.status, got, st.want)
+		}
+		for k, v := range st.want {
+			if got[k] != v {
+				t.Errorf("step %d: %s = %v, want %v", i+1, k, got[k], v)
+			}
+		}
+	}
+}
+
+func TestNewRefusesBadConfig(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]notify.Config{
+		"no store":     {Auth: auth},
+		"no auth":      {Store: state.New(1)},
+		"many retries": {Store: state.New(1), Auth: auth, Retries: notify.MaxRetries + 1},
+		"many workers": {Store: state.New(1), Auth: auth, Workers: notify.MaxWorkers + 1},
+	} {
+		if s, err := notify.New(cfg); err == nil {
+			s.Close(context.Background())
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestHealthDownAfterClose(t *testing.T) {
+	t.Parallel()
+	s, err := notify.New(notify.Config{Store: state.New(1), Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := call(t, s.Handler(), http.MethodGet, notify.PathHealth, "", nil).json(t); m["status"] != "UP" {
+		t.Errorf("before Close: %v", m)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if m := call(t, s.Handler(), http.MethodGet, notify.PathHealth, "", nil).json(t); m["status"] != "DOWN" {
+		t.Errorf("after Close: %v", m)
+	}
+}
