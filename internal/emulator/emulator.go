@@ -74,6 +74,9 @@ type Config struct {
 
 	// PublicServices configures /flexnet/pubservices/.
 	PublicServices PublicServices
+	// Notifications configures the webhook deliveries of the Event
+	// Notification Service; zero values take notify's defaults.
+	Notifications Notifications
 
 	// Register, if set, registers handlers that take precedence over the
 	// built-in ones for the operations and versions they cover (tests use
@@ -96,6 +99,15 @@ type PublicServices struct {
 	// for the public services switched off: anonymous calls are served
 	// (credentials that are sent are still checked).
 	AuthOptional bool
+}
+
+// Notifications configures webhook delivery (internal/emulator/notify).
+type Notifications struct {
+	Timeout   time.Duration // per attempt
+	Retries   int           // after the first attempt
+	QueueSize int           // events waiting; beyond it they are dropped and counted
+	// AllowRemoteWebhooks accepts webhook URLs that are not loopback.
+	AllowRemoteWebhooks bool
 }
 
 // Emulator is a running emulator.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
+	"github.com/fnokit/fnokit/internal/emulator/notify"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
@@ -66,7 +68,8 @@ func (a *apis) close(ctx context.Context) error {
 // (internal/emulator/rest) under /flexnet/operations/, and the Public
 // Service APIs (internal/emulator/pubservices, with the personal access
 // token issuer at /fnokit/admin/tokens), Software Container Delivery
-// (internal/emulator/registry).
+// (internal/emulator/registry), the Event Notification Service
+// (internal/emulator/notify, whose webhook workers stop at Close).
 func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err error) {
 	a = &apis{admin: map[string]http.Handler{}}
 	defer func() {
@@ -95,6 +98,16 @@ func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err err
 		return a, fmt.Errorf("emulator: %w", err)
 	}
 	a.mount(registry.Prefix, "registry", reg)
+
+	ns, err := notify.New(notify.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now,
+		Logger: cfg.Logger, WebhookTimeout: cfg.Notifications.Timeout, Retries: cfg.Notifications.Retries,
+		QueueSize: cfg.Notifications.QueueSize, AllowRemoteWebhooks: cfg.Notifications.AllowRemoteWebhooks})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.closers = append(a.closers, ns.Close)
+	a.mount(notify.Prefix, "notification", ns.Handler())
+	a.admin[strings.TrimPrefix(notify.AdminPath, server.AdminPrefix)] = ns.AdminHandler()
 	return a, nil
 }
 
