@@ -244,6 +244,36 @@ func deviceQuery(fs []filter, classes ...state.DeviceClass) state.DeviceQuery {
 	return q
 }
 
+// deviceBatch is how many devices one store query returns: big enough
+// that re-scanning the skipped ones costs little, small enough that a
+// million-device store is never copied at once.
+const deviceBatch = 16384
+
+// devicesIn returns the devices of q changed in w, in the store's order.
+// The store is read in batches and only the period's devices are kept, so
+// a report's memory follows its period, not the store's size.
+func devicesIn(st *state.Store, q state.DeviceQuery, w window) ([]state.Device, error) {
+	var out []state.Device
+	// Devices created while the batches are read are after the period's
+	// end (w.to is at most the as-of moment), so the bound loses nothing.
+	batches := st.Counts().Devices/deviceBatch + 2
+	for n := 1; n <= batches; n++ {
+		ds, err := st.Devices(q, state.Page{Number: n, Size: deviceBatch})
+		if err != nil {
+			return nil, err
+		}
+		for i := range ds {
+			if w.contains(ds[i].Modified) {
+				out = append(out, ds[i])
+			}
+		}
+		if len(ds) < deviceBatch {
+			break
+		}
+	}
+	return out, nil
+}
+
 func pdtTime(t time.Time) value { return stamp(t.In(pdt)) }
 
 func deviceReport() report {
@@ -300,16 +330,13 @@ func deviceReport() report {
 			col(timestamp("lastSyncDate", "Last synchronisation (PDT, UTC-7)."), func(_ *env, r *R) value { return pdtTime(r.d.LastSync) }),
 		},
 		sources: func(e *env, w window, fs []filter) ([]R, error) {
-			all, err := e.st.Devices(deviceQuery(fs, state.Client, state.Server), state.Page{})
+			all, err := devicesIn(e.st, deviceQuery(fs, state.Client, state.Server), w)
 			if err != nil {
 				return nil, err
 			}
 			var out []R
 			for i := range all {
 				d := &all[i]
-				if !w.contains(d.Modified) {
-					continue
-				}
 				if len(d.AddOns) == 0 {
 					out = append(out, R{d, -1})
 				}
@@ -345,17 +372,7 @@ func servedDeviceReport() report {
 			col(timestamp("lastRequestDate", "Last capability request (PDT, UTC-7)."), func(_ *env, d *D) value { return pdtTime(d.LastRequest) }),
 		},
 		sources: func(e *env, w window, fs []filter) ([]D, error) {
-			all, err := e.st.Devices(deviceQuery(fs, state.ServedClient), state.Page{})
-			if err != nil {
-				return nil, err
-			}
-			out := all[:0]
-			for _, d := range all {
-				if w.contains(d.Modified) {
-					out = append(out, d)
-				}
-			}
-			return out, nil
+			return devicesIn(e.st, deviceQuery(fs, state.ServedClient), w)
 		},
 	}
 }
