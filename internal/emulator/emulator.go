@@ -74,6 +74,8 @@ type Config struct {
 
 	// PublicServices configures /flexnet/pubservices/.
 	PublicServices PublicServices
+	// Extracts configures the data extracts' jobs.
+	Extracts Extracts
 	// Notifications configures the webhook deliveries of the Event
 	// Notification Service; zero values take notify's defaults.
 	Notifications Notifications
@@ -99,6 +101,14 @@ type PublicServices struct {
 	// for the public services switched off: anonymous calls are served
 	// (credentials that are sent are still checked).
 	AuthOptional bool
+}
+
+// Extracts configures the data extract jobs (internal/emulator/extracts).
+type Extracts struct {
+	Every   time.Duration // run every extract on this interval of emulator time; 0: on demand only
+	Delay   time.Duration // how long a job stays P (processing) before C or F
+	Since   time.Time     // a first run covers records from here (zero: the previous UTC day)
+	MaxJobs int           // jobs kept at most; 0: the package's default
 }
 
 // Notifications configures webhook delivery (internal/emulator/notify).

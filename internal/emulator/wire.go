@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
+	"github.com/fnokit/fnokit/internal/emulator/extracts"
 	"github.com/fnokit/fnokit/internal/emulator/notify"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
@@ -65,7 +66,9 @@ func (a *apis) close(ctx context.Context) error {
 
 // buildAPIs builds the REST APIs over the same handlers and state as SOAP,
 // with the same credentials: the application REST API
-// (internal/emulator/rest) under /flexnet/operations/, and the Public
+// (internal/emulator/rest) under /flexnet/operations/, the data extracts
+// (internal/emulator/extracts, run on demand at /fnokit/admin/extracts),
+// the Public
 // Service APIs (internal/emulator/pubservices, with the personal access
 // token issuer at /fnokit/admin/tokens), Software Container Delivery
 // (internal/emulator/registry), the Event Notification Service
@@ -83,6 +86,14 @@ func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err err
 		return a, fmt.Errorf("emulator: %w", err)
 	}
 	a.mount(rest.Prefix, "application", app)
+
+	ex, err := extracts.New(extracts.Config{Store: st, Auth: auth, MaxBody: cfg.MaxBody, Now: cfg.Now,
+		Schedule: cfg.Extracts.Every, ProcessingDelay: cfg.Extracts.Delay, Since: cfg.Extracts.Since, MaxJobs: cfg.Extracts.MaxJobs})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.mount(extracts.Prefix, "extracts", ex)
+	a.admin["extracts"] = ex.RunHandler()
 
 	pub, err := pubservices.New(pubservices.Config{Store: st, Auth: auth, Tokens: cfg.PublicServices.Tokens,
 		AuthOptional: cfg.PublicServices.AuthOptional, MaxBody: cfg.MaxBody, Now: cfg.Now})
