@@ -1,0 +1,110 @@
+package entapi_test
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fnokit/fnokit/internal/emulator/entapi"
+	"github.com/fnokit/fnokit/internal/emulator/restkit"
+)
+
+// TestAuth: Basic with the web-services user or a Bearer token this API
+// issued; anything else is 401 with both challenges, a token's failure
+// named (expired or not valid) and never repeated.
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	v := validator(t)
+	tok, exp, err := e.h.IssueToken("token-user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := e.clock.Now().Add(entapi.TokenTTL); !exp.Equal(want) {
+		t.Errorf("token expires %v, want %v", exp, want)
+	}
+	// The same key and claims from another seed, another API's key, and
+	// this key for another audience.
+	otherSeed, _, _ := entapi.NewTokens(testSeed+1, e.clock.Now).Issue("token-user", entapi.Audience, time.Hour)
+	otherAPI, _, _ := restkit.NewTokens(restkit.KeyFromSeed(testSeed, "dataaccess"), entapi.Issuer, e.clock.Now).Issue("token-user", entapi.Audience, time.Hour)
+	otherAud, _, _ := entapi.NewTokens(testSeed, e.clock.Now).Issue("token-user", "data-access-api", time.Hour)
+	parts := strings.Split(tok, ".")
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"root","aud":"entitlements-api","exp":9999999999}`)) + "." + parts[2]
+	noneAlg := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+
+	get := entapi.PathEntitlements
+	cases := []struct {
+		name   string
+		a      auth
+		status int
+		reason string
+	}{
+		{"basic", asAdmin, 200, ""},
+		{"bearer", bearer(tok), 200, ""},
+		{"nothing", nil, 401, "authentication required"},
+		{"wrong password", basic(testUser, "wrong"), 401, "authentication required"},
+		{"unknown user", basic("mallory", testPassword), 401, "authentication required"},
+		{"Fno scheme", func(r *http.Request) {
+			r.Header.Set("Authorization", "Fno "+base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword)))
+		}, 401, "authentication required"},
+		{"garbage token", bearer("not-a-token"), 401, "not valid"},
+		{"forged claims", bearer(forged), 401, "not valid"},
+		{"alg none", bearer(noneAlg), 401, "not valid"},
+		{"other seed", bearer(otherSeed), 401, "not valid"},
+		{"other API's key", bearer(otherAPI), 401, "not valid"},
+		{"other audience", bearer(otherAud), 401, "not valid"},
+		{"huge token", bearer(strings.Repeat("a", 10000)), 401, "not valid"},
+	}
+	for _, c := range cases {
+		x := e.raw(t, http.MethodGet, get, "", nil, c.a)
+		t.Run(c.name, func(t *testing.T) {
+			checkAuth(t, x, c.status, c.reason, tok)
+			valid(t, v, x)
+		})
+	}
+
+	// The token's subject is the user the API acts for.
+	x := e.raw(t, http.MethodPost, entapi.PathEntitlement, "application/json",
+		mustJSON(t, e.createBody("auth-ent", "auth-act")), bearer(tok))
+	if x.status != http.StatusCreated {
+		t.Fatalf("create with a token: %d %s", x.status, x.body)
+	}
+	if ent, err := e.st.Entitlement("auth-ent"); err != nil || ent.CreatedBy != "token-user" {
+		t.Errorf("created by %q (%v), want the token's subject", ent.CreatedBy, err)
+	}
+
+	// Past its 60 minutes the token is refused, saying it expired.
+	e.clock.Add(entapi.TokenTTL + time.Second)
+	x = e.raw(t, http.MethodGet, get, "", nil, bearer(tok))
+	checkAuth(t, x, 401, "expired", tok)
+	if !strings.Contains(strings.Join(x.header.Values("WWW-Authenticate"), " "), `error="invalid_token"`) {
+		t.Errorf("expired token: challenges %q lack invalid_token", x.header.Values("WWW-Authenticate"))
+	}
+	// Credentials are checked before the body is read or the route's
+	// method is judged.
+	x = e.raw(t, http.MethodDelete, entapi.PathEntitlement, "text/plain", []byte("{"), nil)
+	checkAuth(t, x, 401, "authentication required", tok)
+}
+
+func checkAuth(t *testing.T, x exchange, status int, reason, tok string) {
+	t.Helper()
+	if x.status != status {
+		t.Fatalf("status %d, want %d: %s", x.status, status, x.body)
+	}
+	if status != http.StatusUnauthorized {
+		return
+	}
+	m := x.json(t)
+	if msg, _ := m["message"].(string); m["status"] != "FAILURE" || !strings.Contains(msg, reason) {
+		t.Errorf("answer %s does not say %q", x.body, reason)
+	}
+	ch := strings.Join(x.header.Values("WWW-Authenticate"), "\n")
+	if !strings.Contains(ch, "Basic realm=") || !strings.Contains(ch, "Bearer realm=") {
+		t.Errorf("challenges %q: want Basic and Bearer", ch)
+	}
+	if strings.Contains(string(x.body), tok[len(tok)-10:]) || strings.Contains(ch, tok[len(tok)-10:]) {
+		t.Error("the answer repeats the token")
+	}
+}
