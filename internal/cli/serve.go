@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		acctIDs    = fs.Int("max-user-account-ids", defSet.MaxUserAccountIDs, "UserAcctHierarchy v6: account IDs a call may give (-1: unlimited)")
 
 		faultsFile = fs.String("faults", "", "fault injection rules as JSON (the format of GET /fnokit/admin/faults)")
-		scope      = fs.String("fault-scope", "", "scope of the fault flags below: Service[/version[/operation]] (default every call)")
+		scope      = fs.String("fault-scope", "", "scope of the fault flags below: Service[/version[/operation]] for SOAP (default every SOAP call), or rest:<api>[:<path prefix>] for a REST API (rest:* for all)")
 		latency    = fs.Duration("latency", 0, "fault: latency added to every call in scope")
 		jitter     = fs.Duration("jitter", 0, "fault: random extra latency, uniform in [0, jitter)")
 		errRate    = fs.Float64("error-rate", 0, "fault: share of calls in scope answered with an error (0–1)")
@@ -73,6 +73,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		coAddOnDetail = fs.Bool("callout-addon-details", false, "callout requests include the add-on details (Callout Includes Add-on Details)")
 		coTimeout     = fs.Duration("callout-timeout", calloutclient.DefaultTimeout, "bound on one callout exchange")
 		coFailure     = fs.String("callout-failure", string(calloutclient.FailDeny), "when the callout times out, fails, or answers invalid JSON or a disallowed action: deny (the device gets FAILURE) or allow (go on as if it answered {})")
+
+		pubOptional = fs.Bool("pubservices-auth-optional", false, "Public Service APIs: serve anonymous calls, as a tenant before 2027.08 could with \"Enable authentication for Public Webservices\" cleared (sent credentials are still checked)")
+
+		extEvery   = fs.Duration("extract-every", 0, "data extracts: run every extract on this interval of emulator time (0: on demand only, POST /fnokit/admin/extracts?name=DEVICE)")
+		extDelay   = fs.Duration("extract-delay", 0, "data extracts: how long a job stays P (processing) before it is C or F")
+		extSince   = fs.String("extract-since", "", "data extracts: a first run covers records from this date (YYYY-MM-DD, or all); default the previous UTC day")
+		extMaxJobs = fs.Int("extract-max-jobs", 0, "data extracts: jobs kept at most (0: 1000)")
+
+		notifyTimeout = fs.Duration("notify-timeout", 0, "event notifications: bound on one webhook delivery attempt (0: 3s)")
+		notifyRetries = fs.Int("notify-retries", 0, "event notifications: retries after a failed delivery (0: 2)")
+		notifyQueue   = fs.Int("notify-queue", 0, "event notifications: events waiting for delivery at most; beyond it they are dropped and counted (0: 256)")
+		notifyRemote  = fs.Bool("notify-allow-remote-webhooks", false, "event notifications: accept webhook URLs that are not loopback")
 
 		logLevel = fs.String("log-level", "info", "log level: debug (one line per request), info, warn, error")
 	)
@@ -108,8 +120,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, fs, "%v", err)
 	}
 
+	since, err := extractSince(*extSince)
+	if err != nil {
+		return usageError(stderr, fs, "%v", err)
+	}
+	if *extEvery < 0 || *extDelay < 0 || *extMaxJobs < 0 || *notifyTimeout < 0 || *notifyRetries < 0 || *notifyQueue < 0 {
+		return usageError(stderr, fs, "the --extract-* and --notify-* values cannot be negative")
+	}
+
 	cfg := emulator.Config{
-		Callout:   coCfg,
+		Callout: coCfg,
+		PublicServices: emulator.PublicServices{
+			AuthOptional: *pubOptional,
+			Tokens:       splitTokens(os.Getenv(envPubTokens)),
+		},
+		Extracts: emulator.Extracts{Every: *extEvery, Delay: *extDelay, Since: since, MaxJobs: *extMaxJobs},
+		Notifications: emulator.Notifications{Timeout: *notifyTimeout, Retries: *notifyRetries,
+			QueueSize: *notifyQueue, AllowRemoteWebhooks: *notifyRemote},
 		Addr:      *addr,
 		User:      firstNonEmpty(*user, os.Getenv(envUser), emulator.DefaultUser),
 		Password:  server.Secret(firstNonEmpty(*password, os.Getenv(envPassword), emulator.DefaultPassword)),
@@ -151,6 +178,37 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "state saved to %s\n", *stateF)
 	}
 	return ExitOK
+}
+
+// envPubTokens holds personal access tokens the Public Service APIs accept
+// from the start, comma-separated (an environment variable, as tokens on
+// the command line show in ps).
+const envPubTokens = "FNOKIT_PUBSERVICES_TOKENS"
+
+func splitTokens(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// extractSince reads --extract-since: a date, "all" (every record the
+// generator made), or empty.
+func extractSince(s string) (time.Time, error) {
+	switch s {
+	case "":
+		return time.Time{}, nil
+	case "all":
+		return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, errors.New("--extract-since: use a date such as 2026-01-31, or all")
+	}
+	return t, nil
 }
 
 // withSettingDefaults keeps op.Settings usable if a limit was given as 0,
@@ -205,7 +263,13 @@ func serveFaults(file, scope string, ff faultFlags) (server.Faults, error) {
 			Drift: server.DriftMode(ff.drift), DriftRate: ff.driftRate,
 		}
 		parts := strings.Split(scope, "/")
-		if scope != "" {
+		if api, ok := strings.CutPrefix(scope, "rest:"); ok {
+			// REST rules take latency and http-500 errors only.
+			r.API, r.Path, _ = strings.Cut(api, ":")
+			if r.Error == server.ErrorSOAPFault {
+				r.Error = server.ErrorHTTP500
+			}
+		} else if scope != "" {
 			if len(parts) > 3 {
 				return f, errors.New("--fault-scope is Service[/version[/operation]]")
 			}

@@ -38,6 +38,9 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "--faults", filepath.Join(dir, "missing.json")}, ExitUsage, "no such file"},
 		{[]string{"serve", "--log-level", "loud"}, ExitUsage, "--log-level"},
 		{[]string{"serve", "--devices", "-1"}, ExitUsage, "negative"},
+		{[]string{"serve", "--extract-since", "yesterday"}, ExitUsage, "--extract-since"},
+		{[]string{"serve", "--notify-retries", "-1"}, ExitUsage, "negative"},
+		{[]string{"serve", "--latency", "1s", "--fault-scope", "rest:extracts", "--drift", "rename"}, ExitUsage, "REST"},
 		{[]string{"serve", "--help"}, ExitOK, "Usage: fnokit serve"},
 		{[]string{"help"}, ExitOK, "serve"},
 	}
