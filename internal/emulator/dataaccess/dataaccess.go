@@ -22,7 +22,7 @@
 //     (2346-2394), pastDays 1-30, default 1, ignored when a range is given
 //     (2354-2360), pageNumber ≥ 1 (2406-2408).
 //   - Group filters in ?query=<URL-encoded JSON> with the operators $eq,
-//     $sw, $ew, $con and $in (seed 2410-2449).
+//     $sw, $ew, $con and $in (seed 2413-2449).
 //   - INTERACTIVE pages carry the record count and page count, BATCH pages
 //     -1 for both; both carry previousPageURL and nextPageURL with a
 //     requestID and the pageNumber (seed 2364-2394).

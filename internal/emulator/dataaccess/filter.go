@@ -10,7 +10,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
-// The conditional operators (seed 2438-2449).
+// The conditional operators (seed 2413-2449).
 const (
 	opEq  = "$eq"
 	opSw  = "$sw"
@@ -58,7 +58,7 @@ const opList = "$eq, $sw, $ew, $con or $in"
 
 // parseQuery reads the ?query= filters of group g: a JSON object whose
 // properties are filters of the group, each an object with one operator
-// (seed 2410-2449; data-access.yaml Condition and the group's Query
+// (seed 2413-2449; data-access.yaml Condition and the group's Query
 // schema). The filters come back sorted by name, so that equal queries
 // compare equal whatever order they were written in.
 func parseQuery(raw string, g report, maxBytes int64) ([]filter, *restkit.Error) {

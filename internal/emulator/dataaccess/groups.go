@@ -252,12 +252,16 @@ const deviceBatch = 16384
 // devicesIn returns the devices of q changed in w, in the store's order.
 // The store is read in batches and only the period's devices are kept, so
 // a report's memory follows its period, not the store's size.
-func devicesIn(st *state.Store, q state.DeviceQuery, w window) ([]state.Device, error) {
+func devicesIn(e *env, q state.DeviceQuery, w window) ([]state.Device, error) {
+	st := e.st
 	var out []state.Device
 	// Devices created while the batches are read are after the period's
 	// end (w.to is at most the as-of moment), so the bound loses nothing.
 	batches := st.Counts().Devices/deviceBatch + 2
 	for n := 1; n <= batches; n++ {
+		if err := e.ctx.Err(); err != nil {
+			return nil, err
+		}
 		ds, err := st.Devices(q, state.Page{Number: n, Size: deviceBatch})
 		if err != nil {
 			return nil, err
@@ -330,7 +334,7 @@ func deviceReport() report {
 			col(timestamp("lastSyncDate", "Last synchronisation (PDT, UTC-7)."), func(_ *env, r *R) value { return pdtTime(r.d.LastSync) }),
 		},
 		sources: func(e *env, w window, fs []filter) ([]R, error) {
-			all, err := devicesIn(e.st, deviceQuery(fs, state.Client, state.Server), w)
+			all, err := devicesIn(e, deviceQuery(fs, state.Client, state.Server), w)
 			if err != nil {
 				return nil, err
 			}
@@ -372,7 +376,7 @@ func servedDeviceReport() report {
 			col(timestamp("lastRequestDate", "Last capability request (PDT, UTC-7)."), func(_ *env, d *D) value { return pdtTime(d.LastRequest) }),
 		},
 		sources: func(e *env, w window, fs []filter) ([]D, error) {
-			return devicesIn(e.st, deviceQuery(fs, state.ServedClient), w)
+			return devicesIn(e, deviceQuery(fs, state.ServedClient), w)
 		},
 	}
 }

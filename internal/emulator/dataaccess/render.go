@@ -32,7 +32,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, g report) {
 		return
 	}
 	offset := (p.page - 1) * p.limit
-	pg, err := g.run(r.Context(), newEnv(h.cfg.Store), window{p.from, p.to}, p.filters, offset, p.limit, p.mode == ModeInteractive)
+	pg, err := g.run(r.Context(), newEnv(r.Context(), h.cfg.Store), window{p.from, p.to}, p.filters, offset, p.limit, p.mode == ModeInteractive)
 	if err != nil {
 		if errors.Is(err, r.Context().Err()) {
 			h.fail(w, http.StatusServiceUnavailable, tmpl, "the request was cancelled")

@@ -69,14 +69,15 @@ func (w window) contains(t time.Time) bool { return !t.Before(w.from) && t.Befor
 // env is what one report request reads besides its group's records:
 // the store and memos of the records they refer to.
 type env struct {
+	ctx   context.Context
 	st    *state.Store
 	accts map[string]string // account ID → name, loaded on first use
 	items map[string]*state.LineItem
 	ents  map[string]*state.Entitlement
 }
 
-func newEnv(st *state.Store) *env {
-	return &env{st: st, items: map[string]*state.LineItem{}, ents: map[string]*state.Entitlement{}}
+func newEnv(ctx context.Context, st *state.Store) *env {
+	return &env{ctx: ctx, st: st, items: map[string]*state.LineItem{}, ents: map[string]*state.Entitlement{}}
 }
 
 func (e *env) accountName(id string) string {
