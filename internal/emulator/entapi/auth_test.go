@@ -2,7 +2,9 @@ package entapi_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +108,43 @@ func checkAuth(t *testing.T, x exchange, status int, reason, tok string) {
 	}
 	if strings.Contains(string(x.body), tok[len(tok)-10:]) || strings.Contains(ch, tok[len(tok)-10:]) {
 		t.Error("the answer repeats the token")
+	}
+}
+
+// The admin control issues tokens the API takes, for the user named.
+func TestTokenIssuer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	issuer := httptest.NewServer(e.h.TokenIssuer())
+	t.Cleanup(issuer.Close)
+	post := func(method, query string) (int, map[string]string) {
+		req, err := http.NewRequest(method, issuer.URL+query, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := issuer.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]string
+		json.NewDecoder(resp.Body).Decode(&m)
+		if resp.StatusCode == http.StatusOK && resp.Header.Get("Cache-Control") != "no-store" {
+			t.Error("a token answer may be cached")
+		}
+		return resp.StatusCode, m
+	}
+	if status, _ := post(http.MethodGet, "?user=x"); status != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d", status)
+	}
+	if status, _ := post(http.MethodPost, ""); status != http.StatusBadRequest {
+		t.Errorf("no user: %d", status)
+	}
+	status, m := post(http.MethodPost, "?user=issued-user")
+	if status != http.StatusOK || m["user"] != "issued-user" || m["expiresAt"] != e.clock.Now().Add(entapi.TokenTTL).Format(time.RFC3339) {
+		t.Fatalf("issue: %d %v", status, m)
+	}
+	if x := e.raw(t, http.MethodGet, entapi.PathEntitlements, "", nil, bearer(m["token"])); x.status != http.StatusOK {
+		t.Errorf("the issued token is refused: %d %s", x.status, x.body)
 	}
 }

@@ -64,8 +64,9 @@
 // or "Authorization: Bearer <JWT>" with a token this package's issuer signed
 // (NewTokens: HS256, key restkit.KeyFromSeed(seed, TokenPurpose), audience
 // Audience, 60 minutes as FNO's other JWTs). The beta documents no
-// authenticate route, so tokens come from (*Handler).IssueToken, which the
-// emulator exposes. Errors: 401 (with Basic and Bearer challenges), 404
+// authenticate route, so tokens come from the emulator: IssueToken in Go,
+// TokenIssuer over HTTP (an admin control). Errors: 401 (with Basic and
+// Bearer challenges), 404
 // unknown route or entitlement, 405 wrong method, 413 body over MaxBody, 415
 // body not JSON, 400 malformed JSON or a contract violation; each a JSON
 // body {"status":"FAILURE","message",["errors":[{"location","message"}]]}
@@ -188,6 +189,31 @@ func New(cfg Config) (*Handler, error) {
 // has no authenticate route; the emulator hands tokens out through this.
 func (h *Handler) IssueToken(user string) (token string, expires time.Time, err error) {
 	return h.tokens.Issue(user, Audience, TokenTTL)
+}
+
+// TokenIssuer is the emulator's control that hands tokens out, for the
+// emulator to serve below its admin prefix (which checks the web-services
+// credentials): POST ?user=<name> answers {"user","token","expiresAt"}.
+func (h *Handler) TokenIssuer() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, http.StatusMethodNotAllowed, "POST ?user=<name> to issue an Entitlements API token")
+			return
+		}
+		user := r.URL.Query().Get("user")
+		if user == "" {
+			writeError(w, http.StatusBadRequest, "name the token's user: POST ?user=<name>")
+			return
+		}
+		tok, exp, err := h.IssueToken(user)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, "the token could not be issued")
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		restkit.WriteJSON(w, http.StatusOK, map[string]string{"user": user, "token": tok, "expiresAt": exp.UTC().Format(time.RFC3339)})
+	})
 }
 
 // route kinds.
