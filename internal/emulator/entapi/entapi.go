@@ -28,7 +28,7 @@
 //     passes the beta's pattern but FNO's back office refuses both in IDs
 //     (seed 003 lines 30-39), and so does the emulator;
 //   - products, license models, part numbers and accounts must exist (seed
-//     003 line 46: "There must be deployed products and license models");
+//     003 line 45: "There must be deployed products and license models");
 //   - dates must be calendar dates, expiryDate not before startDate, and
 //     isPermanent false needs an expiryDate (inference: the beta has no
 //     term to end the line item otherwise).
@@ -43,9 +43,11 @@
 // vendorString and notice, and the account's partnerTierName (the seed's
 // sample sends "END_CUSTOMER/PARTNER_TIER_ONE"; answers say END_CUSTOMER). An
 // account's contactEmail is the entitlement's shipToEmail (inference: the
-// entitlement has one contact), and no account is UNKNOWN_ORG_UNIT (line
-// 58). autoDeploy true deploys the entitlement and its line items whatever
-// status says (the seed's own sample sends both).
+// entitlement has one contact), and an entitlement without an account
+// belongs to UNKNOWN_ORG_UNIT (line 58), in answers and in the list's
+// accountId and accountName filters. autoDeploy true deploys the
+// entitlement and its line items whatever status says (the seed's own
+// sample sends both).
 //
 // Answers (EB-10 lets them carry more than {"status"}): create and the
 // line-item POSTs answer 201 {"status":"SUCCESS","entitlementId","activationIds"};
@@ -65,12 +67,13 @@
 // (NewTokens: HS256, key restkit.KeyFromSeed(seed, TokenPurpose), audience
 // Audience, 60 minutes as FNO's other JWTs). The beta documents no
 // authenticate route, so tokens come from the emulator: IssueToken in Go,
-// TokenIssuer over HTTP (an admin control). Errors: 401 (with Basic and
-// Bearer challenges), 404
-// unknown route or entitlement, 405 wrong method, 413 body over MaxBody, 415
-// body not JSON, 400 malformed JSON or a contract violation; each a JSON
-// body {"status":"FAILURE","message",["errors":[{"location","message"}]]}
-// whose messages name fields, never values.
+// TokenIssuer over HTTP (an admin control).
+//
+// Errors: 401 (with Basic and Bearer challenges), 404 unknown route or
+// entitlement, 405 wrong method, 413 body over MaxBody, 415 body not JSON,
+// 400 malformed JSON or a contract violation; each a JSON body
+// {"status":"FAILURE","message",["errors":[{"location","message"}]]} whose
+// messages name fields, never values.
 package entapi
 
 import (
