@@ -39,15 +39,16 @@
 //     counted in the group's time zone (the days a client sees in the
 //     records). The first page pins the end of the period to the moment it
 //     was asked ("as of"); the requestID carries that moment, signed with a
-//     key from the seed and bound to the query, so every page of one
-//     requestID is cut from the same period and a record changed while a
-//     client pages through is left for its next extract rather than moving
-//     the pages under it. Pages follow the store's creation order.
+//     key from the seed and bound to the query, so records written after
+//     the first page stay out of its later pages (they are in the next
+//     extract). The emulator keeps no snapshot: a record that changes while
+//     a client pages through leaves the period and shifts the later pages
+//     by one. Pages follow the store's creation order.
 //   - The records of a group are flat: device has one record per add-on
 //     line item of a client or server (one with empty add-on fields when it
 //     has none), served-device one per served client, user one per account
 //     membership, entitlement one per line item, product-feature one per
-//     feature of a product (DA-4, DA-9). Field names are the seed's filter
+//     feature of a product (DA-4). Field names are the seed's filter
 //     names plus fields of the state, in the same camelCase.
 //   - Filters compare case-insensitively, as FNO does everywhere else
 //     (state.Match); $in is an exact match with any of its values; several

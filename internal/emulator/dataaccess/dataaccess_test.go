@@ -467,7 +467,7 @@ func TestPagingWalk(t *testing.T) {
 	}
 }
 
-// Records written while a client pages through stay out of its pages (the
+// Records created while a client pages through stay out of its pages (the
 // requestID pins the period's end) and are in the next extract.
 func TestPagesPinnedToFirstRequest(t *testing.T) {
 	t.Parallel()

@@ -69,8 +69,8 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, bool, *restkit.E
 	return n, true, nil
 }
 
-// parseParams checks the query string of a report request of group g.
-// now is the emulator's clock; key signs requestIDs.
+// parseParams checks the query string of a report request of group g and
+// fixes its period: from the requestID when there is one, else as of now.
 func (h *Handler) parseParams(q url.Values, g report) (*params, *restkit.Error) {
 	for _, n := range paramNames {
 		if len(q[n]) > 1 {
