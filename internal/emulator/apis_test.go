@@ -92,11 +92,13 @@ func TestEveryAPIMountedAndProtected(t *testing.T) {
 	t.Parallel()
 	e := start(t, Config{Seed: 3})
 	protected := map[string]string{
-		"application":  "POST /flexnet/operations/manageDevice/devicesCount",
-		"extracts":     "GET /flexnet/operations/extracts",
-		"pubservices":  "POST /flexnet/pubservices/lineitemdetails",
-		"registry":     "GET /registry/api/v1/projects",
-		"notification": "GET /notifications/api/v1/notificationService",
+		"application":       "POST /flexnet/operations/manageDevice/devicesCount",
+		"extracts":          "GET /flexnet/operations/extracts",
+		"pubservices":       "POST /flexnet/pubservices/lineitemdetails",
+		"registry":          "GET /registry/api/v1/projects",
+		"notification":      "GET /notifications/api/v1/notificationService",
+		"entitlements-beta": "GET /entitlements-api/v1/entitlements",
+		"data-access":       "GET /data/api/v1/report/report-names",
 	}
 	for _, api := range e.Server().APIs() {
 		route, ok := protected[api]

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
+	"github.com/fnokit/fnokit/internal/emulator/dataaccess"
+	"github.com/fnokit/fnokit/internal/emulator/entapi"
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
 	"github.com/fnokit/fnokit/internal/emulator/notify"
 	"github.com/fnokit/fnokit/internal/emulator/op"
@@ -71,7 +73,10 @@ func (a *apis) close(ctx context.Context) error {
 // the Public
 // Service APIs (internal/emulator/pubservices, with the personal access
 // token issuer at /fnokit/admin/tokens), Software Container Delivery
-// (internal/emulator/registry), the Event Notification Service
+// (internal/emulator/registry), the Data Access API
+// (internal/emulator/dataaccess), the Entitlements API beta
+// (internal/emulator/entapi, tokens at /fnokit/admin/entitlements-token),
+// the Event Notification Service
 // (internal/emulator/notify, whose webhook workers stop at Close).
 func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err error) {
 	a = &apis{admin: map[string]http.Handler{}}
@@ -109,6 +114,19 @@ func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err err
 		return a, fmt.Errorf("emulator: %w", err)
 	}
 	a.mount(registry.Prefix, "registry", reg)
+
+	da, err := dataaccess.New(dataaccess.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.mount(dataaccess.Prefix, "data-access", da)
+
+	ent, err := entapi.New(entapi.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now})
+	if err != nil {
+		return a, fmt.Errorf("emulator: %w", err)
+	}
+	a.mount(entapi.Prefix, "entitlements-beta", ent)
+	a.admin["entitlements-token"] = ent.TokenIssuer()
 
 	ns, err := notify.New(notify.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now,
 		Logger: cfg.Logger, WebhookTimeout: cfg.Notifications.Timeout, Retries: cfg.Notifications.Retries,
