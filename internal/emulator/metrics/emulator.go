@@ -13,6 +13,9 @@ type Emulator struct {
 	// Callout is the time spent in each capability request callout, by
 	// trigger point and outcome (ok, timeout, error, invalid).
 	Callout *HistogramVec
+	// Producer is the time spent in a call to the producer's ID or licence
+	// generator, by service, operation and outcome (ok or the failure kind).
+	Producer *HistogramVec
 	// Faults counts the faults the emulator injected, by kind (latency,
 	// soap-fault, http-500, drift-<mode>).
 	Faults *CounterVec
@@ -35,6 +38,8 @@ func NewEmulator() *Emulator {
 			"Time to answer a SOAP request, injected latency included.", LatencyBuckets, "service", "version", "operation"),
 		Callout: r.Histogram("fnokit_emulator_callout_duration_seconds",
 			"Time spent in a capability request callout, by trigger point and outcome.", LatencyBuckets, "trigger", "outcome"),
+		Producer: r.Histogram("fnokit_emulator_producer_duration_seconds",
+			"Time spent in a call to the producer's ID or licence generator, by service, operation and outcome.", LatencyBuckets, "service", "operation", "outcome"),
 		Faults: r.Counter("fnokit_emulator_injected_faults_total",
 			"Faults injected into responses, by kind.", "kind"),
 		RESTRequests: r.Counter("fnokit_emulator_rest_requests_total",
