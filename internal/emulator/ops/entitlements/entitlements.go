@@ -39,7 +39,10 @@ func Register(r *op.Registry, st *state.Store, cfg op.Settings) {
 
 // RegisterSigned is Register with the emulator's signing key.
 func RegisterSigned(r *op.Registry, st *state.Store, cfg op.Settings, sg *sign.Signer) {
-	h := newHandlers(st, cfg, sg)
+	newHandlers(st, cfg, sg).register(r)
+}
+
+func (h *handlers) register(r *op.Registry) {
 	for name, fn := range h.entitlementOps() {
 		r.Handle(EntitlementOrder, name, fn)
 	}
@@ -53,9 +56,10 @@ func RegisterSigned(r *op.Registry, st *state.Store, cfg op.Settings, sg *sign.S
 
 // handlers holds what every handler needs.
 type handlers struct {
-	st  *state.Store
-	cfg op.Settings
-	sg  *sign.Signer
+	st   *state.Store
+	cfg  op.Settings
+	sg   *sign.Signer
+	prod Producer // nil: the emulator makes every ID and licence
 }
 
 func newHandlers(st *state.Store, cfg op.Settings, sg *sign.Signer) *handlers {
@@ -133,6 +137,10 @@ func reason(err error) string {
 	var se *state.Error
 	if errors.As(err, &se) {
 		return se.Reason
+	}
+	var pe *producerError
+	if errors.As(err, &pe) {
+		return pe.Error()
 	}
 	return "internal error in the emulator"
 }

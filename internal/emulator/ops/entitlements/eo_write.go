@@ -266,7 +266,7 @@ func (h *handlers) newLineItem(v any, deploy bool, now time.Time) (state.LineIte
 
 // ---- createSimpleEntitlement ----
 
-func (h *handlers) createSimpleEntitlement(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) createSimpleEntitlement(ctx context.Context, c *op.Call) (map[string]any, error) {
 	recs := op.List(c.Request["simpleEntitlement"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
@@ -274,7 +274,7 @@ func (h *handlers) createSimpleEntitlement(_ context.Context, c *op.Call) (map[s
 	opType := op.Str(c.Request, "opType")
 	var created, failed []any
 	for i, rec := range recs {
-		out, err := h.createOneSimple(rec, opType, c)
+		out, err := h.createOneSimple(ctx, rec, opType, c)
 		if err != nil {
 			failed = append(failed, map[string]any{"simpleEntitlement": rec, "reason": reason(err)})
 			continue
@@ -296,7 +296,7 @@ func writeResponse(n int, failed []any, failedKey string, done []any, doneKey st
 	return m
 }
 
-func (h *handlers) createOneSimple(rec any, opType string, c *op.Call) (map[string]any, error) {
+func (h *handlers) createOneSimple(ctx context.Context, rec any, opType string, c *op.Call) (map[string]any, error) {
 	id, err := idOf(op.Get(rec, "entitlementId"), "entitlementId")
 	if err != nil {
 		return nil, err
@@ -333,8 +333,11 @@ func (h *handlers) createOneSimple(rec any, opType string, c *op.Call) (map[stri
 			if opType == "CREATE_OR_IGNORE" {
 				return h.createdSimple(old, nil), nil
 			}
-			return h.updateSimple(old, e, rec, items, deploy)
+			return h.updateSimple(ctx, old, e, rec, items, deploy)
 		}
+	}
+	if err := h.newIDs(ctx, &e, items); err != nil {
+		return nil, err
 	}
 	stored, err = h.st.CreateEntitlement(e, items)
 	if err != nil {
@@ -343,7 +346,7 @@ func (h *handlers) createOneSimple(rec any, opType string, c *op.Call) (map[stri
 	return h.createdSimple(stored, stored.LineItems), nil
 }
 
-func (h *handlers) updateSimple(old, e state.Entitlement, rec any, items []state.LineItem, deploy bool) (map[string]any, error) {
+func (h *handlers) updateSimple(ctx context.Context, old, e state.Entitlement, rec any, items []state.LineItem, deploy bool) (map[string]any, error) {
 	upd, err := h.st.UpdateEntitlement(old.ID, func(x *state.Entitlement) error {
 		for key, set := range map[string]func(string){
 			"description":   func(s string) { x.Description = s },
@@ -392,6 +395,9 @@ func (h *handlers) updateSimple(old, e state.Entitlement, rec any, items []state
 		fresh = append(fresh, it)
 	}
 	if len(fresh) > 0 {
+		if err := h.newActivationIDs(ctx, upd, fresh); err != nil {
+			return nil, err
+		}
 		added, err := h.st.AddLineItems(old.ID, fresh)
 		if err != nil {
 			return nil, err
@@ -423,14 +429,14 @@ func (h *handlers) createdSimple(e state.Entitlement, aids []string) map[string]
 // createBulkEntitlement stores a bulk entitlement with one WEBREGKEY
 // activatable item that carries its product, terms and copies (web register
 // keys themselves are loaded by createWebRegKey, out of scope).
-func (h *handlers) createBulkEntitlement(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) createBulkEntitlement(ctx context.Context, c *op.Call) (map[string]any, error) {
 	recs := op.List(c.Request["bulkEntitlement"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
 	}
 	var created, failed []any
 	for i, rec := range recs {
-		e, err := h.createOneBulk(rec, c)
+		e, err := h.createOneBulk(ctx, rec, c)
 		if err != nil {
 			failed = append(failed, map[string]any{"bulkEntitlement": rec, "reason": reason(err)})
 			continue
@@ -440,7 +446,7 @@ func (h *handlers) createBulkEntitlement(_ context.Context, c *op.Call) (map[str
 	return writeResponse(len(recs), failed, "failedBulkEntitlement", created, "createdBulkEntitlement"), nil
 }
 
-func (h *handlers) createOneBulk(rec any, c *op.Call) (state.Entitlement, error) {
+func (h *handlers) createOneBulk(ctx context.Context, rec any, c *op.Call) (state.Entitlement, error) {
 	id, err := idOf(op.Get(rec, "entitlementId"), "entitlementId")
 	if err != nil {
 		return state.Entitlement{}, err
@@ -469,12 +475,16 @@ func (h *handlers) createOneBulk(rec any, c *op.Call) (state.Entitlement, error)
 	if deploy {
 		e.State, it.State = state.Deployed, state.Deployed
 	}
-	return h.st.CreateEntitlement(e, []state.LineItem{it})
+	items := []state.LineItem{it}
+	if err := h.newIDs(ctx, &e, items); err != nil {
+		return state.Entitlement{}, err
+	}
+	return h.st.CreateEntitlement(e, items)
 }
 
 // ---- createEntitlementLineItem ----
 
-func (h *handlers) createEntitlementLineItem(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) createEntitlementLineItem(ctx context.Context, c *op.Call) (map[string]any, error) {
 	recs := op.List(c.Request["lineItem"])
 	n := 0
 	for _, rec := range recs {
@@ -485,7 +495,7 @@ func (h *handlers) createEntitlementLineItem(_ context.Context, c *op.Call) (map
 	}
 	var added, failed []any
 	for _, rec := range recs {
-		out, err := h.addLineItems(rec, op.Str(c.Request, "opType"), c.Now)
+		out, err := h.addLineItems(ctx, rec, op.Str(c.Request, "opType"), c.Now)
 		if err != nil {
 			failed = append(failed, map[string]any{"lineItem": rec, "reason": reason(err)})
 			continue
@@ -495,7 +505,7 @@ func (h *handlers) createEntitlementLineItem(_ context.Context, c *op.Call) (map
 	return writeResponse(len(recs), failed, "failedLineItemData", added, "addedLineItems"), nil
 }
 
-func (h *handlers) addLineItems(rec any, opType string, now time.Time) (map[string]any, error) {
+func (h *handlers) addLineItems(ctx context.Context, rec any, opType string, now time.Time) (map[string]any, error) {
 	e, err := h.resolveEntitlement(op.Get(rec, "entitlementIdentifier"))
 	if err != nil {
 		return nil, err
@@ -532,6 +542,9 @@ func (h *handlers) addLineItems(rec any, opType string, now time.Time) (map[stri
 		fresh = append(fresh, it)
 	}
 	if len(fresh) > 0 {
+		if err := h.newActivationIDs(ctx, e, fresh); err != nil {
+			return nil, err
+		}
 		stored, err := h.st.AddLineItems(e.ID, fresh)
 		if err != nil {
 			return nil, err

@@ -194,7 +194,7 @@ func (h *handlers) verifyCreateLicense(_ context.Context, c *op.Call) (map[strin
 // atomically by the state (CreateFulfillment): when requests race for the
 // last copies of a line item, exactly as many succeed as there are copies
 // and the others fail with "not enough remaining copies".
-func (h *handlers) createLicense(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) createLicense(ctx context.Context, c *op.Call) (map[string]any, error) {
 	recs := op.List(c.Request["fulfillment"])
 	if r, bad := h.writeLimit(len(recs)); bad {
 		return r, nil
@@ -202,7 +202,7 @@ func (h *handlers) createLicense(_ context.Context, c *op.Call) (map[string]any,
 	l := newLookups(h.st)
 	var created, failed []any
 	for i, rec := range recs {
-		f, err := h.createOne(l, rec, c)
+		f, err := h.createOne(ctx, l, rec, c)
 		if err != nil {
 			failed = append(failed, map[string]any{"fulfillment": rec, "reason": reason(err)})
 			continue
@@ -213,29 +213,38 @@ func (h *handlers) createLicense(_ context.Context, c *op.Call) (map[string]any,
 	return writeResponse(len(recs), failed, "failedFulfillment", created, "createdFulfillment"), nil
 }
 
-func (h *handlers) newFulfillment(l *lookups, r request, c *op.Call) state.Fulfillment {
-	return state.Fulfillment{
+// newFulfillment is the fulfilment of request r, with the producer's ID
+// and licence text when a producer is configured, else the emulator's
+// signed licence.
+func (h *handlers) newFulfillment(ctx context.Context, l *lookups, r request, c *op.Call) (state.Fulfillment, error) {
+	f := state.Fulfillment{
 		ActivationID: r.item.ActivationID, HostID: r.host.id(), HostType: r.host.typ, Count: r.count,
-		Type: fulfillmentType, LicenseText: h.licence(l, r.item, r.count, r.host, c.Now),
-		ActivationType: "PROGRAMMATIC", User: c.User,
+		Type: fulfillmentType, ActivationType: "PROGRAMMATIC", User: c.User,
 	}
+	err := h.produce(ctx, &f, func() string { return h.licence(l, r.item, r.count, r.host, c.Now) })
+	return f, err
 }
 
-func (h *handlers) createOne(l *lookups, rec any, c *op.Call) (state.Fulfillment, error) {
+func (h *handlers) createOne(ctx context.Context, l *lookups, rec any, c *op.Call) (state.Fulfillment, error) {
 	r, err := h.readRequest(rec, c.Now)
 	if err != nil {
 		return state.Fulfillment{}, err
 	}
-	// The text is signed outside the store's lock; the store then takes the
-	// copies, or refuses if a racing request took them first.
-	return h.st.CreateFulfillment(h.newFulfillment(l, r, c))
+	// The text is signed (or asked of the producer) outside the store's
+	// lock; the store then takes the copies, or refuses if a racing request
+	// took them first.
+	f, err := h.newFulfillment(ctx, l, r, c)
+	if err != nil {
+		return state.Fulfillment{}, err
+	}
+	return h.st.CreateFulfillment(f)
 }
 
 // createLicensesAsBatch creates a licence for every activation ID on every
 // host, all or nothing (its response has no failedData). countData gives
 // per activation ID and host (hostDataRefId: the host's 1-based position
 // in hostIdDataSet) the count; the default is 1.
-func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) createLicensesAsBatch(ctx context.Context, c *op.Call) (map[string]any, error) {
 	aids := op.List(c.Request, "activationIds", "activationId")
 	hostRecs := op.List(c.Request, "hostIdDataSet", "hostIdData")
 	if r, bad := h.writeLimit(len(aids) * len(hostRecs)); bad {
@@ -275,7 +284,11 @@ func (h *handlers) createLicensesAsBatch(_ context.Context, c *op.Call) (map[str
 				return op.Failure(fmt.Sprintf("Activation ID %d on host %d: %s.", ai+1, hi+1, reason(err))), nil
 			}
 			r.host = hs
-			fs = append(fs, h.newFulfillment(l, r, c))
+			f, err := h.newFulfillment(ctx, l, r, c)
+			if err != nil {
+				return op.Failure(fmt.Sprintf("Activation ID %d on host %d: %s.", ai+1, hi+1, reason(err))), nil
+			}
+			fs = append(fs, f)
 		}
 	}
 	made, err := h.st.CreateFulfillments(fs)
@@ -406,7 +419,7 @@ func (h *handlers) returnLicense(_ context.Context, c *op.Call) (map[string]any,
 	}, false)
 }
 
-func (h *handlers) rehostLicense(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) rehostLicense(ctx context.Context, c *op.Call) (map[string]any, error) {
 	return h.lifecycle(c, func(l *lookups, rec any) ([]state.Fulfillment, error) {
 		id := fulfillmentIDOf(op.Get(rec, "fulfillmentIdentifier"))
 		if id == "" {
@@ -424,7 +437,11 @@ func (h *handlers) rehostLicense(_ context.Context, c *op.Call) (map[string]any,
 		if err != nil {
 			return nil, err
 		}
-		f, err := h.st.RehostFulfillment(id, hs.id(), h.licence(l, it, old.Count, hs, c.Now))
+		nf := state.Fulfillment{ActivationID: it.ActivationID, HostID: hs.id(), HostType: hs.typ, Count: old.Count, Parent: old.ID, SupportAction: "REHOST"}
+		if err := h.produce(ctx, &nf, func() string { return h.licence(l, it, old.Count, hs, c.Now) }); err != nil {
+			return nil, err
+		}
+		f, err := h.st.RehostFulfillmentAs(id, nf.ID, nf.HostID, nf.LicenseText)
 		if err != nil {
 			return nil, err
 		}
@@ -433,7 +450,7 @@ func (h *handlers) rehostLicense(_ context.Context, c *op.Call) (map[string]any,
 	}, true)
 }
 
-func (h *handlers) repairLicense(_ context.Context, c *op.Call) (map[string]any, error) {
+func (h *handlers) repairLicense(ctx context.Context, c *op.Call) (map[string]any, error) {
 	return h.lifecycle(c, func(l *lookups, rec any) ([]state.Fulfillment, error) {
 		id := fulfillmentIDOf(op.Get(rec, "fulfillmentIdentifier"))
 		if id == "" {
@@ -448,7 +465,11 @@ func (h *handlers) repairLicense(_ context.Context, c *op.Call) (map[string]any,
 			return nil, err
 		}
 		hs := host{ids: strings.Split(old.HostID, ","), typ: old.HostType}
-		f, err := h.st.RepairFulfillment(id, h.licence(l, it, old.Count, hs, c.Now))
+		nf := state.Fulfillment{ActivationID: it.ActivationID, HostID: old.HostID, HostType: old.HostType, Count: old.Count, Parent: old.ID, SupportAction: "REPAIR"}
+		if err := h.produce(ctx, &nf, func() string { return h.licence(l, it, old.Count, hs, c.Now) }); err != nil {
+			return nil, err
+		}
+		f, err := h.st.RepairFulfillmentAs(id, nf.ID, nf.LicenseText)
 		return []state.Fulfillment{f}, err
 	}, false)
 }
