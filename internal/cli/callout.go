@@ -79,21 +79,26 @@ func runCalloutServe(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return cannotRun(stderr, fmt.Errorf("listen on %s: %w", *addr, err), "pick another --addr, or :0 for a free port")
 	}
-	// Handlers run on the server's own base context, cancelled at shutdown
-	// so answers waiting out their latency give up at once.
+	fmt.Fprintf(stdout, "fnokit callout listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "trigger points: POST http://%[1]s/finalizeHost, /checkAccess, /finalizeResponse (latency %[2]s + jitter [0, %[3]s))\n",
+		ln.Addr(), *latency, *jitter)
+	return serveUntilDone(ctx, ln, srv, *drainFor, stdout, stderr)
+}
+
+// serveUntilDone serves h on ln until SIGINT/SIGTERM (ctx ends), then
+// shuts down within drainFor. Handlers run on the server's own base
+// context, cancelled at shutdown, so answers waiting out an injected
+// latency give up at once.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, drainFor time.Duration, stdout, stderr io.Writer) int {
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBase()
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	fmt.Fprintf(stdout, "fnokit callout listening on http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "trigger points: POST http://%[1]s/finalizeHost, /checkAccess, /finalizeResponse (latency %[2]s + jitter [0, %[3]s))\n",
-		ln.Addr(), *latency, *jitter)
-
 	select {
 	case <-ctx.Done():
 	case err := <-served:
@@ -101,7 +106,7 @@ func runCalloutServe(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	fmt.Fprintln(stdout, "shutting down")
 	cancelBase()
-	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *drainFor)
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainFor)
 	defer cancel()
 	if err := hs.Shutdown(drainCtx); err != nil {
 		hs.Close()

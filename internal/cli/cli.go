@@ -30,9 +30,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"bench", "run a k6 scenario (bin/k6 with k6/x/fno) against the emulator or a target; compare with a baseline", runBench},
 		{"callout", "capability request callout: serve the reference callout, check a producer's", runCallout},
 		{"check", "run the contract checks and write reports/ (the main job)", runCheck},
 		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
+		{"producer", "serve the reference ID and licence generators the emulator can call", runProducer},
 		{"schemas", "work with schemas: lint", runSchemas},
 		{"serve", "run the FNO emulator (SOAP services of every version, seeded data)", runServe},
 		{"version", "print the fnokit version", runVersion},

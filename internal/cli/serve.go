@@ -15,6 +15,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator"
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/producer"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
@@ -74,6 +75,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		coTimeout     = fs.Duration("callout-timeout", calloutclient.DefaultTimeout, "bound on one callout exchange")
 		coFailure     = fs.String("callout-failure", string(calloutclient.FailDeny), "when the callout times out, fails, or answers invalid JSON or a disallowed action: deny (the device gets FAILURE) or allow (go on as if it answered {})")
 
+		idgenURL    = fs.String("idgen-url", "", "the producer's IdGeneratorService endpoint: entitlement, activation, web-register-key and fulfilment IDs come from it (loopback only unless --producer-allow-remote)")
+		licgenURL   = fs.String("licgen-url", "", "the producer's LicenseGeneratorService endpoint: licence text comes from it")
+		prodTimeout = fs.Duration("producer-timeout", producer.DefaultTimeout, "bound on one call to a producer generator")
+		prodFailure = fs.String("producer-failure", string(producer.FailDeny), "when a generator times out, fails or answers out of contract: deny (the record gets FAILURE naming the generator) or fallback (the emulator makes the value)")
+		prodRemote  = fs.Bool("producer-allow-remote", false, "allow generator URLs that are not loopback")
+
 		pubOptional = fs.Bool("pubservices-auth-optional", false, "Public Service APIs: serve anonymous calls, as a tenant before 2027.08 could with \"Enable authentication for Public Webservices\" cleared (sent credentials are still checked)")
 
 		extEvery   = fs.Duration("extract-every", 0, "data extracts: run every extract on this interval of emulator time (0: on demand only, POST /fnokit/admin/extracts?name=DEVICE)")
@@ -128,8 +135,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, fs, "the --extract-* and --notify-* values cannot be negative")
 	}
 
+	prodFail, err := producer.ParseFailure(*prodFailure)
+	if err != nil {
+		return usageError(stderr, fs, "--producer-failure: %v", err)
+	}
+
 	cfg := emulator.Config{
 		Callout: coCfg,
+		Producer: producer.Config{IDGeneratorURL: *idgenURL, LicenseGeneratorURL: *licgenURL,
+			Timeout: *prodTimeout, Failure: prodFail, AllowRemote: *prodRemote},
 		PublicServices: emulator.PublicServices{
 			AuthOptional: *pubOptional,
 			Tokens:       splitTokens(os.Getenv(envPubTokens)),

@@ -24,6 +24,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/metrics"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/producer"
 	"github.com/fnokit/fnokit/internal/emulator/project"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -79,6 +80,11 @@ type Config struct {
 	// Notifications configures the webhook deliveries of the Event
 	// Notification Service; zero values take notify's defaults.
 	Notifications Notifications
+
+	// Producer configures the producer's ID and licence generators the
+	// emulator calls (SOAP IdGeneratorService / LicenseGeneratorService);
+	// empty URLs mean none. Its Metrics and Logger are the emulator's.
+	Producer producer.Config
 
 	// Register, if set, registers handlers that take precedence over the
 	// built-in ones for the operations and versions they cover (tests use
@@ -168,8 +174,16 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
 	}
+	var prod *producer.Client
+	if cfg.Producer.IDGeneratorURL != "" || cfg.Producer.LicenseGeneratorURL != "" {
+		pc := cfg.Producer
+		pc.Metrics, pc.Logger = mets, log
+		if prod, err = producer.New(pc); err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+	}
 	builtin := op.NewRegistry()
-	registerOps(builtin, st, cfg, co)
+	registerOps(builtin, st, cfg, co, prod)
 	var handlers server.Handlers = builtin
 	if cfg.Register != nil {
 		over := op.NewRegistry()

@@ -16,6 +16,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator/ops/accounts"
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
 	"github.com/fnokit/fnokit/internal/emulator/ops/entitlements"
+	"github.com/fnokit/fnokit/internal/emulator/producer"
 	"github.com/fnokit/fnokit/internal/emulator/pubservices"
 	"github.com/fnokit/fnokit/internal/emulator/registry"
 	"github.com/fnokit/fnokit/internal/emulator/rest"
@@ -31,14 +32,15 @@ import (
 // registerOps registers the handlers of every ops package. The signing key
 // and the SSO token key derive from the data set's seed, so a seeded
 // emulator signs and issues the same bytes every run.
-func registerOps(r *op.Registry, st *state.Store, cfg Config, co *calloutclient.Client) {
+func registerOps(r *op.Registry, st *state.Store, cfg Config, co *calloutclient.Client, prod *producer.Client) {
 	signer := sign.New(cfg.Seed)
 	if co != nil {
 		devices.RegisterWithCallout(r, st, cfg.Settings, signer, co)
 	} else {
 		devices.RegisterSigned(r, st, cfg.Settings, signer)
 	}
-	entitlements.RegisterSigned(r, st, cfg.Settings, signer)
+	// A nil producer client makes every ID and licence itself.
+	entitlements.RegisterWithProducer(r, st, cfg.Settings, signer, prod)
 	accounts.RegisterWith(r, st, cfg.Settings, accounts.Options{
 		Seed:         cfg.Seed,
 		Authenticate: server.Matcher(cfg.User, cfg.Password),

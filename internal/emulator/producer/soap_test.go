@@ -241,3 +241,38 @@ func TestSOAPProducerDown(t *testing.T) {
 		}
 	})
 }
+
+// emulator.Config.Producer wires the generators into the built-in
+// handlers (no Register override), with the emulator's metrics.
+func TestEmulatorConfigProducer(t *testing.T) {
+	t.Parallel()
+	_, _, url := reference(t, producer.ReferenceConfig{Prefix: "CFG-"})
+	emu, err := emulator.Start(context.Background(), emulator.Config{
+		Seed:     3,
+		Sizes:    state.Sizes{Accounts: 3, Products: 2, Entitlements: 3, Devices: 5, Fulfillments: 2},
+		Producer: producer.Config{IDGeneratorURL: url},
+		Register: func(_ *op.Registry, st *state.Store, _ op.Settings) {
+			// Only the catalogue: the handlers stay the built-in ones.
+			if _, err := st.AddLicenseModel(state.LicenseModel{Name: "Widget Node", Technology: "FlexNet Publisher"}); err != nil {
+				t.Error(err)
+			}
+			if _, err := st.AddProduct(state.Product{Name: "Widget", Version: "1.0", LicenseModels: []string{"Widget Node"}}); err != nil {
+				t.Error(err)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close(context.Background()) })
+	out, _ := call(t, emu, entitlements.EntitlementOrder, "createSimpleEntitlement", createSimple())
+	created := op.List(out, "responseData", "createdSimpleEntitlement")
+	if len(created) != 1 || !strings.HasPrefix(op.Str(created[0], "entitlementId"), "CFG-") {
+		t.Fatalf("entitlement ID is not the producer's: %v", out)
+	}
+	var buf strings.Builder
+	emu.Metrics().WriteTo(&buf)
+	if !strings.Contains(buf.String(), "fnokit_emulator_producer_duration_seconds_count") {
+		t.Error("the producer's calls are not in the emulator's metrics")
+	}
+}
