@@ -12,7 +12,7 @@ func summaryOf(profile string, p95, p99, rate, errs float64) *Summary {
 	return &Summary{
 		Fnokit: Meta{
 			Scenario: "device-search", Profile: profile,
-			Latency: []string{"fno_operation_duration{operation:searchDevices}"},
+			Latency:    []string{"fno_operation_duration{operation:searchDevices}"},
 			Throughput: "fno_searches", Errors: []string{"fno_unexpected"},
 		},
 		State: State{TestRunDurationMs: 10000},

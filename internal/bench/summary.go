@@ -71,9 +71,9 @@ type State struct {
 
 // Metric is one k6 metric in a summary.
 type Metric struct {
-	Type       string             `json:"type"` // counter, gauge, rate, trend
-	Contains   string             `json:"contains,omitempty"`
-	Values     map[string]float64 `json:"values"`
+	Type       string                     `json:"type"` // counter, gauge, rate, trend
+	Contains   string                     `json:"contains,omitempty"`
+	Values     map[string]float64         `json:"values"`
 	Thresholds map[string]ThresholdResult `json:"thresholds,omitempty"`
 }
 
