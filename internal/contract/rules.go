@@ -50,6 +50,13 @@ const (
 	RuleGoldenMismatch = "golden-mismatch"
 	RuleGoldenMissing  = "golden-missing"
 
+	// Differential runs (fnokit compare): the kinds of difference.
+	RuleCompareOnlyInBaseline  = "compare-only-in-baseline"
+	RuleCompareOnlyInCandidate = "compare-only-in-candidate"
+	RuleCompareValueChanged    = "compare-value-changed"
+	RuleCompareStatusChanged   = "compare-status-changed"
+	RuleCompareFaultChanged    = "compare-fault-changed"
+
 	// Schema lint.
 	RuleSchemaCompile = "schema-compile-failed"
 	RuleSchemaLoad    = "schema-load-failed"
@@ -95,6 +102,12 @@ var rules = []Rule{
 
 	{RuleGoldenMismatch, Error, "the normalised message differs from its golden file"},
 	{RuleGoldenMissing, Error, "there is no golden file for this case"},
+
+	{RuleCompareOnlyInBaseline, Error, "the baseline's answer has something the candidate's lacks"},
+	{RuleCompareOnlyInCandidate, Error, "the candidate's answer has something the baseline's lacks"},
+	{RuleCompareValueChanged, Error, "baseline and candidate answer the same request with different values"},
+	{RuleCompareStatusChanged, Error, "baseline and candidate answer the same request with a different HTTP or statusInfo status"},
+	{RuleCompareFaultChanged, Error, "one side answers the same request with a SOAP fault the other does not, or another one"},
 
 	{RuleSchemaCompile, Error, "an XSD or WSDL does not compile"},
 	{RuleSchemaLoad, Error, "a schema file could not be read or parsed"},
