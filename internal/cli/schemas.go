@@ -17,12 +17,12 @@ import (
 )
 
 func runSchemas(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder] | schemas fidelity", stderr)
+	fs := newFlags("schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder] | schemas fidelity | schemas diff <old> <new>", stderr)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		return usageError(stderr, fs, "schemas needs a subcommand: lint, generate or fidelity")
+		return usageError(stderr, fs, "schemas needs a subcommand: lint, generate, fidelity or diff")
 	}
 	switch fs.Arg(0) {
 	case "lint":
@@ -31,8 +31,10 @@ func runSchemas(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runSchemasGenerate(ctx, fs.Args()[1:], stdout, stderr)
 	case "fidelity":
 		return runSchemasFidelity(ctx, fs.Args()[1:], stdout, stderr)
+	case "diff":
+		return runSchemasDiff(ctx, fs.Args()[1:], stdout, stderr)
 	}
-	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint, generate, fidelity)", fs.Arg(0))
+	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint, generate, fidelity, diff)", fs.Arg(0))
 }
 
 func runSchemasLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
