@@ -104,6 +104,10 @@ type Result struct {
 	// Duration is the time from reading the sample to the end of the
 	// validation.
 	Duration time.Duration
+	// Request and Response are the bodies sent and received (nil when
+	// there was none), for golden files. The request may carry the
+	// session's credentials (SOAP header style): redact before storing.
+	Request, Response []byte
 }
 
 // Fault is a SOAP fault: its code, faultstring, and the problem the
@@ -383,6 +387,11 @@ func (s *sweep) version(ctx context.Context, target Target, v schemas.Version) [
 	return out
 }
 
+// Reads reports whether op only reads: a search, count or get that
+// changes no record, so a sweep may send it to a live tenant. Anything else
+// (create, update, link, generate, delete …) is a write.
+func Reads(op string) bool { return phase(op) == 0 }
+
 // phase orders operations so that the ones that remove or retire records
 // run after those that read or change them (a decrement before the delete
 // of the same mapping).
@@ -439,6 +448,11 @@ func (s *sweep) call(ctx context.Context, sess Session, p *project.Projector, sc
 		r.Err = fmt.Errorf("build the request: %w", err)
 		return r
 	}
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			r.Request, _ = io.ReadAll(rc)
+		}
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		r.Err = fmt.Errorf("HTTP: %w", err)
@@ -450,6 +464,9 @@ func (s *sweep) call(ctx context.Context, sess Session, p *project.Projector, sc
 	if err != nil {
 		r.Err = fmt.Errorf("read the response: %w", err)
 		return r
+	}
+	if len(body) <= maxResponse {
+		r.Response = body
 	}
 	if len(body) > maxResponse {
 		r.Findings = contract.Findings{contract.New(contract.RuleXMLTooLarge, target, "",
@@ -537,6 +554,10 @@ func statusOf(payload *xmltree.Node) string {
 // process: the contracts are embedded, so they cannot change, and a
 // compile costs more than a whole version's calls.
 var schemaCache sync.Map // "Service/version" → func() (*xsd.Schema, error)
+
+// Schema returns the compiled WSDL of a service version, compiled once per
+// process and shared with the sweeps; callers must not Close it.
+func Schema(v schemas.Version) (*xsd.Schema, error) { return compiled(v) }
 
 func compiled(v schemas.Version) (*xsd.Schema, error) {
 	k := v.Service + "/" + v.Version.String()

@@ -50,6 +50,9 @@ const (
 	RuleGoldenMismatch = "golden-mismatch"
 	RuleGoldenMissing  = "golden-missing"
 
+	// A behaviour check of a contract suite (a Gomega assertion) failed.
+	RuleSpecFailed = "spec-failed"
+
 	// Differential runs (fnokit compare): the kinds of difference.
 	RuleCompareOnlyInBaseline  = "compare-only-in-baseline"
 	RuleCompareOnlyInCandidate = "compare-only-in-candidate"
@@ -102,6 +105,7 @@ var rules = []Rule{
 
 	{RuleGoldenMismatch, Error, "the normalised message differs from its golden file"},
 	{RuleGoldenMissing, Error, "there is no golden file for this case"},
+	{RuleSpecFailed, Error, "a behaviour check of a contract suite failed (filters, paging, counts, limits, auth, writes)"},
 
 	{RuleCompareOnlyInBaseline, Error, "the baseline's answer has something the candidate's lacks"},
 	{RuleCompareOnlyInCandidate, Error, "the candidate's answer has something the baseline's lacks"},

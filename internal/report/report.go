@@ -42,7 +42,12 @@ type Report struct {
 	// Target is the base URL checked, or "emulator". It is redacted when
 	// written.
 	Target string
-	Cases  []Case
+	// Filter is the label filter that selected the cases ("" for all),
+	// and Deselected the number of specs it left out (they are not
+	// cases).
+	Filter     string
+	Deselected int
+	Cases      []Case
 }
 
 // Case is one check: one operation of one service version, or one golden
@@ -63,6 +68,13 @@ type Case struct {
 	Diff string
 	// Message explains a skip or an error, or summarises a failure.
 	Message string
+	// Labels are the spec's labels (service:…, version:…, op:…, kind:…,
+	// tier:…), when the case is a spec.
+	Labels []string
+	// Source is where the spec is defined (suites/soap/devices.go:42) and
+	// FailedAt where it failed, both relative to the repository.
+	Source   string
+	FailedAt string
 }
 
 // SuiteName is Suite, or Service/Version when Suite is empty, or "fnokit".

@@ -1,0 +1,72 @@
+package suite
+
+import (
+	"fmt"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/golden"
+)
+
+// Names of the report entries the harness attaches to a spec; Run reads
+// them back into the report's findings and golden diffs.
+const (
+	EntryFindings = "fnokit.findings"
+	EntryGolden   = "fnokit.golden"
+)
+
+// FindingsEntry is the value of an EntryFindings report entry: the
+// findings of one call, keyed by what was called.
+type FindingsEntry struct {
+	Key      string            `json:"key"`
+	Findings contract.Findings `json:"findings"`
+}
+
+// GoldenEntry is the value of an EntryGolden report entry: the outcome of
+// one golden comparison.
+type GoldenEntry struct {
+	// Case is the golden key (soap/ManageDeviceService/v7/searchDevices/sample).
+	Case string `json:"case"`
+	// Diff is the unified diff of the normalised forms, golden first.
+	Diff string `json:"diff,omitempty"`
+	// Updated is true when the run rewrote the golden files.
+	Updated bool `json:"updated,omitempty"`
+}
+
+// attachFindings adds findings to the running spec's report. They are
+// not printed on the console: the failure message names the first one,
+// the reports list them all.
+func attachFindings(key string, fs contract.Findings) {
+	if len(fs) == 0 {
+		return
+	}
+	ginkgo.AddReportEntry(EntryFindings, FindingsEntry{Key: key, Findings: fs}, ginkgo.ReportEntryVisibilityNever)
+}
+
+// expectGolden compares ex with the golden case k (or records it). Only
+// the response is compared: the request is the spec's input, and against
+// a live target it names that target's records.
+func (e *Env) expectGolden(k golden.Key, ex golden.Exchange) {
+	ginkgo.GinkgoHelper()
+	got := ex
+	if !e.cfg.UpdateGolden {
+		got.Request = nil
+		got.Meta.RequestHeaders = nil
+	}
+	res, err := e.store.Compare(k, got, golden.Options{Update: e.cfg.UpdateGolden})
+	if err != nil {
+		ginkgo.Fail(fmt.Sprintf("golden %s: %v", k, err))
+	}
+	if res.Diff != "" || res.Updated {
+		ginkgo.AddReportEntry(EntryGolden, GoldenEntry{Case: k.String(), Diff: res.Diff, Updated: res.Updated}, ginkgo.ReportEntryVisibilityNever)
+	}
+	attachFindings(k.String(), res.Findings)
+	if !res.OK() {
+		msg := problem(k.String(), res.Findings)
+		if msg == "" {
+			msg = k.String() + ": " + contract.RuleGoldenMismatch
+		}
+		ginkgo.Fail(msg + " (record with --update-golden after review)")
+	}
+}
