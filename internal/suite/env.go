@@ -454,11 +454,11 @@ func (t liveTarget) Open(context.Context, schemas.Version) (conformance.Session,
 
 type liveSession struct{ e *Env }
 
-func (s liveSession) BaseURL() string                 { return s.e.base }
-func (s liveSession) Credentials() soap.Credentials   { return s.e.soapCredentials() }
-func (s liveSession) Close(context.Context) error     { return nil }
-func (s liveSession) String() string                  { return "live session " + s.e.base }
-func (s liveSession) GoString() string                { return s.String() }
+func (s liveSession) BaseURL() string               { return s.e.base }
+func (s liveSession) Credentials() soap.Credentials { return s.e.soapCredentials() }
+func (s liveSession) Close(context.Context) error   { return nil }
+func (s liveSession) String() string                { return "live session " + s.e.base }
+func (s liveSession) GoString() string              { return s.String() }
 func (s liveSession) Records(context.Context) (conformance.Records, error) {
 	return s.e.Records(), nil
 }
