@@ -60,6 +60,10 @@ type Config struct {
 	// GoldenDir is the golden root; empty finds golden/ in the working
 	// directory or the nearest parent that has one.
 	GoldenDir string
+	// Samples is the folder of request samples (the layout of
+	// schemas/testdata) the conformance sweep sends; empty finds
+	// schemas/testdata like GoldenDir.
+	Samples string
 	// Seed is the emulator's seed (0: DefaultSeed); Faults its fault
 	// rules (drift), Now its clock (nil: FixedNow).
 	Seed   int64
@@ -203,7 +207,10 @@ func start(cfg Config) (*Env, error) {
 	}
 	dir := cfg.GoldenDir
 	if dir == "" {
-		dir = findGolden()
+		dir = findUp("golden")
+	}
+	if cfg.Samples == "" {
+		cfg.Samples = findUp(filepath.Join("schemas", "testdata"))
 	}
 	store, err := golden.Open(dir)
 	if err != nil {
@@ -246,16 +253,16 @@ func (e *Env) close() {
 	}
 }
 
-// findGolden returns the golden/ folder of the working directory or of its
-// nearest parent that has one (go test runs in the package folder);
-// "golden" when there is none (recording creates it).
-func findGolden() string {
+// findUp returns the folder rel of the working directory or of its nearest
+// parent that has one (go test runs in the package folder); rel itself
+// when there is none (recording creates golden/).
+func findUp(rel string) string {
 	dir, err := os.Getwd()
 	if err != nil {
-		return "golden"
+		return rel
 	}
 	for range 32 {
-		cand := filepath.Join(dir, "golden")
+		cand := filepath.Join(dir, rel)
 		if st, err := os.Stat(cand); err == nil && st.IsDir() {
 			return cand
 		}
@@ -265,7 +272,7 @@ func findGolden() string {
 		}
 		dir = parent
 	}
-	return "golden"
+	return rel
 }
 
 // Live reports whether the target is a live tenant, not the emulator.
@@ -303,6 +310,9 @@ func (e *Env) EmulatorConfig() emulator.Config {
 	cfg.Seed, cfg.Faults, cfg.Now = e.cfg.Seed, e.cfg.Faults, e.cfg.Now
 	return cfg
 }
+
+// Samples is the request samples folder of the conformance sweep.
+func (e *Env) Samples() string { return e.cfg.Samples }
 
 // WritesAllowed reports whether kind:write specs may run.
 func (e *Env) WritesAllowed() bool { return e.emu != nil || e.cfg.AllowWrites }

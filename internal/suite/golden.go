@@ -67,6 +67,25 @@ func (e *Env) expectGolden(k golden.Key, ex golden.Exchange) {
 		if msg == "" {
 			msg = k.String() + ": " + contract.RuleGoldenMismatch
 		}
-		ginkgo.Fail(msg + " (record with --update-golden after review)")
+		ginkgo.Fail(msg)
+	}
+}
+
+// ExpectGolden compares an exchange made outside SOAP and REST (the
+// conformance sweep's) with golden case k, or records it when the run
+// updates golden files; a difference fails the spec and attaches the diff.
+func (e *Env) ExpectGolden(k golden.Key, ex golden.Exchange) {
+	ginkgo.GinkgoHelper()
+	e.expectGolden(k, ex)
+}
+
+// ExpectNoFindings attaches findings about key to the spec's report and
+// fails the spec, naming the rule, key and location of the first error,
+// when any has severity error.
+func (e *Env) ExpectNoFindings(key string, fs contract.Findings) {
+	ginkgo.GinkgoHelper()
+	attachFindings(key, fs)
+	if msg := problem(key, fs); msg != "" {
+		ginkgo.Fail(msg)
 	}
 }
