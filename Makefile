@@ -8,12 +8,12 @@ REPORTS  ?= reports
 # libxml2 is reached through cgo; a build without cgo cannot validate XSD.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run serve bench-emulator bench-callout test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help
+.PHONY: all deps build run serve bench-emulator bench-callout test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help k6 test-k6ext bench-k6ext
 
 all: test
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
 deps: ## install libxml2-dev and pkg-config when missing
 	@scripts/ensure-deps.sh
@@ -70,6 +70,25 @@ bench-emulator: deps ## emulator over loopback vs a static server of the same bo
 bench-callout: deps ## reference callout throughput; emulator overhead around a callout at 0 and 5 ms (p50/p99)
 	$(GO) test -run XXX -bench BenchmarkServerLoopback -benchtime 3s ./internal/callout/
 	$(GO) test -run '^$$' -bench CalloutOverhead -benchtime 3000x -count 2 ./internal/emulator/
+
+k6: deps ## build bin/k6: k6 v1.8.1 with the k6/x/fno extension (xk6 v1.3.3, cgo); reused when up to date
+	scripts/build-k6.sh
+
+test-k6ext: deps ## vet and test the k6 extension, its own module (race detector; the root go test does not enter it)
+	scripts/test-k6ext.sh
+
+bench-k6ext: deps ## k6/x/fno call() vs k6/http vs a JS-only client side by side, k6 memory per VU (loopback, ~4 min)
+	k6ext/bench/run.sh
+
+.PHONY: bench-smoke bench-segments
+BENCH_SCENARIOS ?= fulfillment-generation device-search callout-latency
+
+bench-smoke: build ## every k6 scenario's smoke profile through fnokit bench, emulator in process (≤ 30 s each; builds bin/k6 when needed)
+	@for s in $(BENCH_SCENARIOS); do bin/fnokit bench $$s --profile smoke --reports $(REPORTS)/bench || exit $$?; done
+	bin/fnokit bench callout-latency --direct --profile smoke --reports $(REPORTS)/bench
+
+bench-segments: build ## one scenario split across two k6 processes (--execution-segment) on loopback against one emulator, merged exactly
+	bin/fnokit bench $(or $(SCENARIO),device-search) --profile $(or $(PROFILE),smoke) --segments 2 --reports $(REPORTS)/bench
 
 serve: build ## run the emulator on 127.0.0.1:8080 (admin/admin)
 	bin/fnokit serve
