@@ -33,6 +33,7 @@ func commands() []command {
 		{"bench", "run a k6 scenario (bin/k6 with k6/x/fno) against the emulator or a target; compare with a baseline", runBench},
 		{"callout", "capability request callout: serve the reference callout, check a producer's", runCallout},
 		{"check", "run the contract checks and write reports/ (the main job)", runCheck},
+		{"compare", "differential run: the same reads against a baseline and a candidate, every difference", runCompare},
 		{"migrate", "version migration: the schema diff and the old version's requests replayed against the new", runMigrate},
 		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
 		{"producer", "serve the reference ID and licence generators the emulator can call", runProducer},
