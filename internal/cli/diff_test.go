@@ -27,7 +27,7 @@ func TestSchemasDiffUsage(t *testing.T) {
 		{[]string{"schemas", "diff", "--fail-on", "non-breaking", orders, orders}, ExitUsage, "--fail-on"},
 		{[]string{"schemas", "diff", "--help"}, ExitOK, "Usage: fnokit schemas diff"},
 		{[]string{"schemas", "diff", "absent.wsdl", orders}, ExitCannotRun, "check the path"},
-		{[]string{"schemas", "diff", "--service", "NoSuchService", "--from", "v1", "--to", "v2"}, ExitCannotRun, "schemas/soap"},
+		{[]string{"schemas", "diff", "--service", "NoSuchService", "--from", "v1", "--to", "v2"}, ExitCannotRun, "the services are EntitlementOrderService"},
 		{[]string{"schemas", "diff", "--service", "ManageDeviceService", "--from", "v6", "--to", "v99"}, ExitCannotRun, "its versions are"},
 	}
 	for _, c := range cases {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -208,33 +209,55 @@ func schemaFiles(dir string) (map[string]string, error) {
 
 // CompareEmbedded compares two versions of a service from the contracts
 // embedded in the binary (schemas/soap/<Service>/<version>/<Service>.wsdl).
+// It reads the two WSDLs directly rather than through schemas.Find, whose
+// index parses every embedded WSDL on first use (six times the cost of the
+// comparison for a one-shot command); Find only explains a miss.
 func CompareEmbedded(service, from, to string) (Result, error) {
 	r := Result{Old: "embedded " + service + " " + from, New: "embedded " + service + " " + to}
-	vf, err := schemas.Find(service, from)
-	if err != nil {
-		return r, err
-	}
-	vt, err := schemas.Find(service, to)
-	if err != nil {
-		return r, err
-	}
-	r.Old, r.New = "embedded "+service+" "+vf.Version.String(), "embedded "+service+" "+vt.Version.String()
-	var defs [2]*wsdl.Definitions
-	for i, v := range []schemas.Version{vf, vt} {
-		data, err := schemas.WSDL(service, v.Version.String())
+	var (
+		defs [2]*wsdl.Definitions
+		vs   [2]contract.Version
+	)
+	for i, v := range []string{from, to} {
+		pv, err := contract.ParseVersion(v)
 		if err != nil {
 			return r, err
 		}
+		vs[i] = pv
+		p := path.Join("soap", service, pv.String(), service+".wsdl")
+		data, err := fs.ReadFile(schemas.FS(), p)
+		if err != nil {
+			if _, serr := fs.Stat(schemas.FS(), path.Join("soap", service)); serr != nil {
+				return r, fmt.Errorf("no contract for service %s: the services are %s", service, strings.Join(embeddedServices(), ", "))
+			}
+			if _, ferr := schemas.Find(service, v); ferr != nil {
+				return r, ferr
+			}
+			return r, fmt.Errorf("read %s: %w", p, err)
+		}
 		if defs[i], err = wsdl.Parse(data); err != nil {
-			return r, fmt.Errorf("%s: %w", v.Path, err)
+			return r, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	p, err := CompareWSDL(service, defs[0], defs[1], vf.Version.String(), vt.Version.String())
+	r.Old, r.New = "embedded "+service+" "+vs[0].String(), "embedded "+service+" "+vs[1].String()
+	p, err := CompareWSDL(service, defs[0], defs[1], vs[0].String(), vs[1].String())
 	if err != nil {
-		return r, fmt.Errorf("%s %s → %s: %w", service, vf.Version, vt.Version, err)
+		return r, fmt.Errorf("%s %s → %s: %w", service, vs[0], vs[1], err)
 	}
 	r.Pairs = []Pair{p}
 	return r, nil
+}
+
+// embeddedServices lists the SOAP services embedded in schemas/.
+func embeddedServices() []string {
+	entries, _ := fs.ReadDir(schemas.FS(), "soap")
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 // VersionPair is two consecutive versions of one embedded service.
