@@ -131,8 +131,8 @@ func Report(r Result, failOn Level, tool, toolVersion string, started time.Time)
 func PairCases(p Pair, failOn Level) []report.Case {
 	suite := "schemas diff " + p.Service
 	version := ""
-	if !strings.ContainsAny(p.Old+p.New, "/\\ ") {
-		version = p.Old + "→" + p.New // embedded versions: "v6→v7"
+	if isVersion(p.Old) && isVersion(p.New) {
+		version = p.Old + "→" + p.New // embedded versions: "v6→v7", a column of the HTML matrix
 	}
 	byOp := map[string][]Finding{}
 	for _, f := range p.Findings {
@@ -163,6 +163,11 @@ func PairCases(p Pair, failOn Level) []report.Case {
 		out = append(out, c)
 	}
 	return out
+}
+
+func isVersion(s string) bool {
+	v, err := contract.ParseVersion(s)
+	return err == nil && v.String() == s
 }
 
 // ReportFinding is the finding as a report finding: the rule, the level's
