@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,147 +21,183 @@ import (
 	"github.com/fnokit/fnokit/internal/openapi"
 	"github.com/fnokit/fnokit/internal/report"
 	"github.com/fnokit/fnokit/internal/soap"
+	"github.com/fnokit/fnokit/internal/suite"
 	"github.com/fnokit/fnokit/internal/wsdl"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsd"
-	"github.com/fnokit/fnokit/schemas"
+
+	_ "github.com/fnokit/fnokit/suites/all" // every suite's specs
 )
 
 const checkSynopsis = `check [flags]
 
-Runs the contract checks and writes reports (junit.xml, report.json,
-report.html):
-  schemas   lint every bundled schema;
-  golden    validate every golden request and response against the contract
-            of its service version (schemas/soap/<Service>/<version>/*.wsdl,
-            schemas/rest/<api>.yaml);
-  emulator  start the FNO emulator in process (fixed seed, small data set,
-            loopback, a free port), send every served operation of every
-            version its valid request sample (--samples) with real record
-            IDs, and validate each response against that version's WSDL.
-            --services and --versions narrow this sweep; --no-emulator skips
-            it; --drift makes the emulator break a response on purpose, to
-            prove the sweep catches contract drift:
-              fnokit check --drift ManageDeviceService/v7/searchDevices=drop-required`
+The main job: runs the contract suites (suites/…: conformance of every
+operation × version, SOAP behaviour per service, REST per API, public
+services, callout) against the in-process emulator — fixed seed, fixed
+clock, loopback — or a live tenant, and writes reports/junit.xml,
+report.json and report.html. Before the suites, every bundled schema is
+linted and every golden file validated against its contract.
 
-// Report suites of the check's areas (golden cases group by service
-// version instead).
-const (
-	suiteSchemas  = "schemas"
-	suiteEmulator = "emulator"
-)
+  fnokit check                                   # everything, on the emulator
+  fnokit check --services ManageDevice --versions v6,v7 --tier smoke
+  fnokit check --label-filter 'kind:read && !service:LicenseService'
+  FNOKIT_USER=… FNOKIT_PASSWORD=… fnokit check --target https://uat.example.com --kind read
+  fnokit check --drift ManageDeviceService/v7/searchDevices=drop-required   # must exit 2
+
+Live targets: credentials come from FNOKIT_USER/FNOKIT_PASSWORD or
+FNOKIT_TOKEN and never reach the reports; only kind:read specs run unless
+--allow-writes, and records a spec creates carry the run's prefix and are
+removed at the end, also on Ctrl-C.
+
+Exit codes: 0 all passed, 1 usage, 2 contract violations (a spec failed),
+3 a check could not run (or the run was interrupted).`
+
+// Report suites of the pre-steps (golden cases group by service version).
+const suiteSchemas = "schemas"
+
+// suiteFlags are the flags `check` and `golden record` share: what to run
+// and against what.
+type suiteFlags struct {
+	target, services, versions, ops, tier, kind, labelFilter, drift, samples string
+	allowWrites, verbose                                                  bool
+	seed                                                                  int64
+}
+
+func (f *suiteFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.target, "target", "", "a live tenant's base `URL`; empty runs the in-process emulator (credentials: FNOKIT_USER/FNOKIT_PASSWORD or FNOKIT_TOKEN)")
+	fs.BoolVar(&f.allowWrites, "allow-writes", false, "let kind:write specs run against the live --target (their records are run-prefixed and removed)")
+	fs.StringVar(&f.services, "services", "", "only these services, a comma `list` (ManageDevice or ManageDeviceService; REST API names)")
+	fs.StringVar(&f.versions, "versions", "", "only these versions, a comma `list` (base,v6,v7)")
+	fs.StringVar(&f.ops, "ops", "", "only these operations, a comma `list` (searchDevices,getDeviceCount)")
+	fs.StringVar(&f.tier, "tier", "", "only this tier: smoke (newest version of each service) or full")
+	fs.StringVar(&f.kind, "kind", "", "only this kind: read or write")
+	fs.StringVar(&f.labelFilter, "label-filter", "", "a Ginkgo label filter `expression`, ANDed with the flags above")
+	fs.Int64Var(&f.seed, "seed", 0, "the emulator's seed (0: the default, which the golden files were recorded with)")
+	fs.StringVar(&f.drift, "drift", "", "make the emulator break the responses of `scope=mode[,…]`, scope Service[/version[/operation]] (modes: "+strings.Join(driftNames(), ", ")+"), to prove the suites catch drift: check must then exit 2")
+	fs.StringVar(&f.samples, "samples", "", "the request samples `folder` of the conformance sweep (default <schemas>/testdata)")
+	fs.BoolVar(&f.verbose, "verbose", false, "print every spec as it runs")
+}
+
+// options turns the flags into a suite run; the error is a usage error.
+func (f *suiteFlags) options(schemasDir, goldenDir string, update bool) (suite.Options, error) {
+	// A dry run registers the labels the specs use, so the filter can
+	// refuse a name no spec has instead of running nothing.
+	if _, _, err := suite.Preview(""); err != nil {
+		return suite.Options{}, err
+	}
+	filter := suite.Filter{Services: commaList(f.services), Versions: commaList(f.versions), Ops: commaList(f.ops),
+		Tier: suite.Tier(f.tier), Kind: suite.Kind(f.kind), Expr: f.labelFilter}
+	expr, err := filter.LabelFilter()
+	if err != nil {
+		return suite.Options{}, err
+	}
+	if expr != "" {
+		if _, n, err := suite.Preview(expr); err != nil {
+			return suite.Options{}, err
+		} else if n == 0 {
+			return suite.Options{}, fmt.Errorf("the filters select no spec (label filter %s)", expr)
+		}
+	}
+	cfg := suite.ConfigFromEnv(suite.Config{Target: f.target, AllowWrites: f.allowWrites, Seed: f.seed,
+		UpdateGolden: update, GoldenDir: goldenDir, Samples: f.samples})
+	if cfg.Samples == "" {
+		cfg.Samples = filepath.Join(schemasDir, "testdata")
+	}
+	if f.drift != "" {
+		faults, err := suite.ParseDrift(f.drift)
+		if err != nil {
+			return suite.Options{}, fmt.Errorf("--drift: %w", err)
+		}
+		if err := driftTargetsExist(faults); err != nil {
+			return suite.Options{}, fmt.Errorf("--drift: %w", err)
+		}
+		cfg.Faults = faults
+	}
+	if f.seed != 0 && f.target != "" {
+		return suite.Options{}, errors.New("--seed shapes the emulator's data: it needs no --target")
+	}
+	if err := cfg.Check(); err != nil {
+		return suite.Options{}, err
+	}
+	return suite.Options{Config: cfg, LabelFilter: expr, Verbose: f.verbose, FailOnEmpty: expr != "",
+		Tool: "fnokit", ToolVersion: Version}, nil
+}
+
+// driftTargetsExist refuses a drift rule whose scope names no served
+// service, version or operation: a drift that cannot show would read as
+// "the suites missed it".
+func driftTargetsExist(f server.Faults) error {
+	for _, r := range f.Rules {
+		o := conformance.Options{Services: []string{r.Service}}
+		if r.Version != "" {
+			o.Versions = []string{r.Version}
+		}
+		if r.Operation != "" {
+			o.Operations = []string{r.Operation}
+		}
+		if _, err := conformance.Selection(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", checkSynopsis, stderr)
-	schemasDir := fs.String("schemas", "schemas", "the contracts `folder`")
+	schemasDir := fs.String("schemas", "schemas", "the contracts `folder` (linted before the suites run)")
 	goldenDir := fs.String("golden", "golden", "the golden files `folder`")
 	reportsDir := fs.String("reports", "reports", "where to write the reports")
-	samplesDir := fs.String("samples", "", "the request samples `folder` of the emulator sweep (default <schemas>/testdata)")
-	services := fs.String("services", "", "emulator sweep: only these services, a comma `list` (e.g. ManageDeviceService,LicenseService)")
-	versions := fs.String("versions", "", "emulator sweep: only these versions, a comma `list` (e.g. base,v6,v7)")
-	noEmulator := fs.Bool("no-emulator", false, "skip the emulator sweep")
-	var drifts driftFlag
-	fs.Var(&drifts, "drift", "emulator sweep: make the emulator break the responses of `scope=mode`, scope Service[/version[/operation]] (repeatable; modes: "+strings.Join(driftNames(), ", ")+"), to prove the sweep catches drift: check must then exit 2")
+	update := fs.Bool("update-golden", false, "rewrite the golden files from the target's answers instead of comparing (review git diff afterwards)")
+	noSuites := fs.Bool("no-suites", false, "only lint the schemas and validate the golden files")
+	var sf suiteFlags
+	sf.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, fs, "check takes no arguments, only flags")
 	}
-	if *noEmulator && (*services != "" || *versions != "" || len(drifts.rules) > 0 || *samplesDir != "") {
-		return usageError(stderr, fs, "--services, --versions, --drift and --samples shape the emulator sweep, which --no-emulator skips")
-	}
-	sweep := conformance.Options{Services: commaList(*services), Versions: commaList(*versions), Samples: *samplesDir}
-	if sweep.Samples == "" {
-		sweep.Samples = filepath.Join(*schemasDir, "testdata")
-	}
-	faults := server.Faults{Rules: drifts.rules}
-	if !*noEmulator {
-		selected, err := conformance.Selection(sweep)
-		if err != nil {
-			return usageError(stderr, fs, "%v", err)
-		}
-		if err := server.CheckFaults(faults); err != nil {
-			return usageError(stderr, fs, "--drift: %v", err)
-		}
-		for _, r := range faults.Rules {
-			if !sweepCalls(selected, r) {
-				return usageError(stderr, fs, "--drift %s: the sweep does not call it (widen --services or --versions)", (&driftFlag{rules: []server.FaultRule{r}}).String())
-			}
-		}
+	opts, err := sf.options(*schemasDir, *goldenDir, *update)
+	if err != nil {
+		return usageError(stderr, fs, "%v", err)
 	}
 	for _, d := range []string{*schemasDir, *goldenDir} {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			return cannotRun(stderr, fmt.Errorf("folder %s not found", d), "run fnokit from the repository root, or pass --schemas and --golden")
 		}
 	}
-	if !*noEmulator {
-		if st, err := os.Stat(sweep.Samples); err != nil || !st.IsDir() {
-			return cannotRun(stderr, fmt.Errorf("request samples folder %s not found", sweep.Samples), "pass --samples (the layout of schemas/testdata), or --no-emulator")
+	if !*noSuites {
+		if st, err := os.Stat(opts.Samples); err != nil || !st.IsDir() {
+			return cannotRun(stderr, fmt.Errorf("request samples folder %s not found", opts.Samples), "pass --samples (the layout of schemas/testdata)")
 		}
 	}
 
-	c := &checker{schemas: *schemasDir, compiled: map[string]*compiledWSDL{}, openapi: map[string]*openapi.Validator{}}
-	defer c.close()
-	rep := &report.Report{Tool: "fnokit", ToolVersion: Version, StartedAt: time.Now(), Target: "bundled contracts and golden samples"}
-	if !*noEmulator {
-		rep.Target = "bundled contracts, golden samples and the in-process emulator"
+	started := time.Now()
+	pre, areas, code := preSteps(ctx, *schemasDir, *goldenDir, stderr)
+	if code != ExitOK {
+		return code
 	}
-	var areas []area
-
-	start, from := time.Now(), len(rep.Cases)
-	files, err := schemaFiles([]string{*schemasDir})
-	if err != nil {
-		return cannotRun(stderr, err, "")
-	}
-	for _, f := range files {
-		rep.Cases = append(rep.Cases, timed(func() report.Case {
-			return caseFromFindings(report.Case{Suite: suiteSchemas, Name: filepath.ToSlash(f)}, lintFile(f))
-		}))
-	}
-	areas = append(areas, area{"schemas", "schema files linted", rep.Cases[from:], time.Since(start)})
-
-	store, err := golden.Open(*goldenDir)
-	if err != nil {
-		return cannotRun(stderr, err, "fix the normalisation rules file in "+*goldenDir)
-	}
-	keys, err := store.Keys()
-	if err != nil {
-		return cannotRun(stderr, err, "")
-	}
-	start, from = time.Now(), len(rep.Cases)
-	for _, k := range keys {
-		if ctx.Err() != nil {
-			return cannotRun(stderr, ctx.Err(), "")
-		}
-		rep.Cases = append(rep.Cases, timed(func() report.Case { return c.sample(store, k) }))
-	}
-	areas = append(areas, area{"golden", "golden samples validated", rep.Cases[from:], time.Since(start)})
-
-	if !*noEmulator {
-		start, from = time.Now(), len(rep.Cases)
-		cfg := conformance.EmulatorConfig()
-		cfg.Faults = faults
-		results, err := conformance.Run(ctx, conformance.Emulators(cfg), sweep)
+	rep := &report.Report{Tool: "fnokit", ToolVersion: Version, StartedAt: started, Target: "bundled contracts and golden files"}
+	var out *suite.Outcome
+	if !*noSuites {
+		start := time.Now()
+		out, err = suite.Run(opts)
 		if err != nil {
-			return cannotRun(stderr, fmt.Errorf("emulator sweep: %w", err), "")
+			return cannotRun(stderr, err, "")
 		}
-		for _, r := range results {
-			rep.Cases = append(rep.Cases, conformanceCase(r))
-		}
-		what := "operations × versions sent to the emulator"
-		if len(faults.Rules) > 0 {
-			what += fmt.Sprintf(" (%d drift rule(s) injected)", len(faults.Rules))
-		}
-		areas = append(areas, area{"emulator", what, rep.Cases[from:], time.Since(start)})
+		rep = out.Report
+		rep.StartedAt = started
+		areas = append(areas, suitesArea(out.Report.Cases, time.Since(start), out.Report.Deselected))
 	}
-	rep.Duration = time.Since(rep.StartedAt)
+	rep.Cases = append(pre, rep.Cases...)
+	rep.Duration = time.Since(started)
 
 	if err := report.WriteAll(*reportsDir, rep); err != nil {
 		return cannotRun(stderr, err, "check that "+*reportsDir+" is writable")
 	}
 	t := rep.Totals()
-	for _, cs := range rep.Cases {
+	fmt.Fprintln(stdout)
+	for _, cs := range pre {
 		if cs.Status == report.Failed || cs.Status == report.Error {
 			fmt.Fprintf(stdout, "%-7s %s %s\n", cs.Status, cs.SuiteName(), cs.Name)
 			for _, f := range cs.Findings {
@@ -173,19 +210,95 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	for _, a := range areas {
 		at := (&report.Report{Cases: a.cases}).Totals()
-		fmt.Fprintf(stdout, "%-9s %d %s: %d passed, %d failed, %d skipped, %d errors (%s)\n",
-			a.name, at.Cases, a.what, at.Passed, at.Failed, at.Skipped, at.Errors, a.took.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "%-9s %d %s: %d passed, %d failed, %d skipped, %d errors (%s)%s\n",
+			a.name, at.Cases, a.what, at.Passed, at.Failed, at.Skipped, at.Errors, a.took.Round(time.Millisecond), a.extra)
 	}
 	fmt.Fprintf(stdout, "%d checks: %d passed, %d failed, %d skipped, %d errors (%s)\n",
 		t.Cases, t.Passed, t.Failed, t.Skipped, t.Errors, rep.Duration.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "reports: %s\n", filepath.Join(*reportsDir, report.HTMLFile))
 	switch {
+	case out != nil && out.Interrupted:
+		fmt.Fprintln(stderr, "fnokit: interrupted; the reports cover what ran")
+		return ExitCannotRun
 	case t.Errors > 0:
 		return ExitCannotRun
-	case t.Failed > 0:
+	case t.Failed > 0 || (out != nil && !out.Passed):
 		return ExitViolations
 	}
 	return ExitOK
+}
+
+// preSteps lints every schema and validates every golden file against its
+// contract: the checks that need no target.
+func preSteps(ctx context.Context, schemasDir, goldenDir string, stderr io.Writer) ([]report.Case, []area, int) {
+	var cases []report.Case
+	var areas []area
+	c := &checker{schemas: schemasDir, compiled: map[string]*compiledWSDL{}, openapi: map[string]*openapi.Validator{}}
+	defer c.close()
+
+	start := time.Now()
+	files, err := schemaFiles([]string{schemasDir})
+	if err != nil {
+		return nil, nil, cannotRun(stderr, err, "")
+	}
+	for _, f := range files {
+		cases = append(cases, timed(func() report.Case {
+			return caseFromFindings(report.Case{Suite: suiteSchemas, Name: filepath.ToSlash(f)}, lintFile(f))
+		}))
+	}
+	areas = append(areas, area{name: "schemas", what: "schema files linted", cases: cases, took: time.Since(start)})
+
+	store, err := golden.Open(goldenDir)
+	if err != nil {
+		return nil, nil, cannotRun(stderr, err, "fix the normalisation rules file in "+goldenDir)
+	}
+	keys, err := store.Keys()
+	if err != nil {
+		return nil, nil, cannotRun(stderr, err, "")
+	}
+	start, from := time.Now(), len(cases)
+	for _, k := range keys {
+		if ctx.Err() != nil {
+			return nil, nil, cannotRun(stderr, ctx.Err(), "")
+		}
+		rc := timed(func() report.Case { return c.sample(store, k) })
+		// Named by the golden key, and out of the operation matrix, which
+		// is about the specs.
+		rc.Suite, rc.Name, rc.Operation = "golden", k.String(), ""
+		cases = append(cases, rc)
+	}
+	areas = append(areas, area{name: "golden", what: "golden files validated against their contracts", cases: cases[from:], took: time.Since(start)})
+	return cases, areas, ExitOK
+}
+
+// suitesArea is the summary of the specs: how many ran, how fast, and how
+// many operation × version pairs they covered.
+func suitesArea(cases []report.Case, took time.Duration, deselected int) area {
+	var specs []report.Case
+	pairs := map[string]bool{}
+	ran := 0
+	for _, c := range cases {
+		if c.Labels == nil && c.Suite == "cleanup" {
+			specs = append(specs, c)
+			continue
+		}
+		specs = append(specs, c)
+		if c.Status == report.Skipped {
+			continue
+		}
+		ran++
+		if c.Service != "" && c.Version != "" && c.Operation != "" {
+			pairs[c.Service+"/"+c.Version+"/"+c.Operation] = true
+		}
+	}
+	extra := fmt.Sprintf("; %d operation × version pairs covered", len(pairs))
+	if s := took.Seconds(); s > 0 && ran > 0 {
+		extra += fmt.Sprintf(", %.0f specs/s", float64(ran)/s)
+	}
+	if deselected > 0 {
+		extra += fmt.Sprintf(", %d specs not selected", deselected)
+	}
+	return area{name: "suites", what: "specs", cases: specs, took: took, extra: extra}
 }
 
 // area is one part of the main job, for its summary line.
@@ -193,55 +306,7 @@ type area struct {
 	name, what string
 	cases      []report.Case
 	took       time.Duration
-}
-
-// conformanceCase is the report case of one operation × version of the
-// emulator sweep. Its message says how the emulator answered (HTTP status,
-// statusInfo status or fault code) without quoting the answer.
-func conformanceCase(r conformance.Result) report.Case {
-	c := report.Case{Suite: suiteEmulator, Name: r.Key(), Service: r.Service, Version: r.Version.String(),
-		Operation: r.Operation, Duration: r.Duration, Message: r.Summary()}
-	if r.Err != nil {
-		c.Status = report.Error
-		return c
-	}
-	c = caseFromFindings(c, r.Findings)
-	if c.Status == report.Failed {
-		var errs contract.Findings
-		for _, f := range r.Findings {
-			if f.Severity >= contract.Error {
-				errs = append(errs, f)
-			}
-		}
-		first := errs[0].Rule
-		if errs[0].Location != "" {
-			first += " at " + errs[0].Location
-		}
-		c.Message += fmt.Sprintf("; %d finding(s), first %s", len(errs), first)
-	}
-	return c
-}
-
-// sweepCalls reports whether a drift rule's scope meets an operation the
-// sweep calls, so a drift that could not show is refused rather than read
-// as "the sweep missed it".
-func sweepCalls(selected []schemas.Version, r server.FaultRule) bool {
-	for _, v := range selected {
-		if r.Service != "" && r.Service != v.Service {
-			continue
-		}
-		if r.Version != "" {
-			if rv, err := contract.ParseVersion(r.Version); err != nil || rv != v.Version {
-				continue
-			}
-		}
-		for _, o := range v.Operations {
-			if r.Operation == "" || r.Operation == o.Name {
-				return true
-			}
-		}
-	}
-	return false
+	extra      string
 }
 
 // commaList splits a comma list, dropping empty items.
@@ -253,40 +318,6 @@ func commaList(s string) []string {
 		}
 	}
 	return out
-}
-
-// driftFlag collects --drift Service[/version[/operation]]=mode rules.
-type driftFlag struct{ rules []server.FaultRule }
-
-func (d *driftFlag) String() string {
-	if d == nil {
-		return ""
-	}
-	parts := make([]string, len(d.rules))
-	for i, r := range d.rules {
-		parts[i] = strings.TrimRight(r.Service+"/"+r.Version+"/"+r.Operation, "/") + "=" + string(r.Drift)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (d *driftFlag) Set(s string) error {
-	scope, mode, ok := strings.Cut(s, "=")
-	if !ok || scope == "" || mode == "" {
-		return errors.New("want Service[/version[/operation]]=mode, e.g. ManageDeviceService/v7/searchDevices=drop-required")
-	}
-	parts := strings.Split(scope, "/")
-	if len(parts) > 3 {
-		return errors.New("the scope is Service[/version[/operation]]")
-	}
-	r := server.FaultRule{Service: parts[0], Drift: server.DriftMode(mode)}
-	if len(parts) > 1 {
-		r.Version = parts[1]
-	}
-	if len(parts) > 2 {
-		r.Operation = parts[2]
-	}
-	d.rules = append(d.rules, r)
-	return nil
 }
 
 func timed(f func() report.Case) report.Case {

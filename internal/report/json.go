@@ -20,9 +20,12 @@ const JSONSchemaID = "fnokit-report/1"
 //	startedAt        RFC 3339, UTC
 //	durationSeconds  float
 //	target           redacted URL or "emulator"
+//	filter           label filter of the run ("" for all), deselected: specs it left out
 //	totals           {cases, passed, failed, skipped, errors, findings, findingErrors}
+//	coverage         {ran, pairs, specsPerSecond}
 //	cases[]          {name, suite, service, version, operation, status,
-//	                  durationSeconds, message, findings[], diff}
+//	                  durationSeconds, message, findings[], diff,
+//	                  labels[], source, failedAt}
 //	findings[]       {rule, severity, target, location, message}
 type jsonReport struct {
 	Schema          string     `json:"schema"`
@@ -31,7 +34,10 @@ type jsonReport struct {
 	StartedAt       *time.Time `json:"startedAt,omitempty"`
 	DurationSeconds float64    `json:"durationSeconds"`
 	Target          string     `json:"target"`
+	Filter          string     `json:"filter,omitempty"`
+	Deselected      int        `json:"deselected,omitempty"`
 	Totals          Totals     `json:"totals"`
+	Coverage        Coverage   `json:"coverage"`
 	Cases           []jsonCase `json:"cases"`
 }
 
@@ -46,6 +52,9 @@ type jsonCase struct {
 	Message         string            `json:"message,omitempty"`
 	Findings        contract.Findings `json:"findings"`
 	Diff            string            `json:"diff,omitempty"`
+	Labels          []string          `json:"labels,omitempty"`
+	Source          string            `json:"source,omitempty"`
+	FailedAt        string            `json:"failedAt,omitempty"`
 }
 
 // WriteJSON writes the redacted report as indented JSON.
@@ -54,6 +63,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		Schema: JSONSchemaID, Tool: toolName(r), ToolVersion: r.ToolVersion,
 		DurationSeconds: r.Duration.Seconds(), Target: r.Target, Totals: r.Totals(),
+		Filter: r.Filter, Deselected: r.Deselected, Coverage: r.Coverage(),
 		Cases: make([]jsonCase, 0, len(r.Cases)),
 	}
 	if !r.StartedAt.IsZero() {
@@ -64,6 +74,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		out.Cases = append(out.Cases, jsonCase{
 			Name: caseName(c), Suite: c.SuiteName(), Service: c.Service, Version: c.Version, Operation: c.Operation,
 			Status: c.Status, DurationSeconds: c.Duration.Seconds(), Message: c.Message, Findings: c.Findings, Diff: c.Diff,
+			Labels: c.Labels, Source: c.Source, FailedAt: c.FailedAt,
 		})
 	}
 	e := json.NewEncoder(w)

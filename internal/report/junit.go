@@ -44,9 +44,12 @@ type junitProperty struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
+	Name      string          `xml:"name,attr"`
+	Classname string          `xml:"classname,attr"`
+	Time      string          `xml:"time,attr"`
+	File      string          `xml:"file,attr,omitempty"`
+	Line      string          `xml:"line,attr,omitempty"`
+	Props     []junitProperty `xml:"properties>property,omitempty"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
@@ -108,6 +111,17 @@ func WriteJUnit(w io.Writer, r *Report) error {
 
 func junitTestCase(suite string, c Case) junitCase {
 	jc := junitCase{Name: caseName(c), Classname: suite, Time: seconds(c.Duration), SystemOut: c.Diff}
+	if c.Source != "" {
+		// file and line, as GitLab and the GitHub test reporters read them.
+		jc.File, jc.Line = c.Source, ""
+		if i := strings.LastIndexByte(c.Source, ':'); i > 0 {
+			jc.File, jc.Line = c.Source[:i], c.Source[i+1:]
+		}
+	}
+	for _, l := range c.Labels {
+		k, v, _ := strings.Cut(l, ":")
+		jc.Props = append(jc.Props, junitProperty{Name: "label." + k, Value: v})
+	}
 	switch c.Status {
 	case Passed:
 	case Skipped:

@@ -132,6 +132,37 @@ func totals(cs []Case) Totals {
 	return t
 }
 
+// Coverage says how much of the contract surface a run exercised.
+type Coverage struct {
+	// Ran counts the cases that ran (passed, failed or errored).
+	Ran int `json:"ran"`
+	// Pairs counts the distinct service × version × operation triples
+	// among the cases that ran.
+	Pairs int `json:"pairs"`
+	// SpecsPerSecond is Ran over the run's duration.
+	SpecsPerSecond float64 `json:"specsPerSecond"`
+}
+
+// Coverage computes the report's coverage figures.
+func (r *Report) Coverage() Coverage {
+	var c Coverage
+	pairs := map[[3]string]bool{}
+	for _, cs := range r.Cases {
+		if cs.Status == Skipped {
+			continue
+		}
+		c.Ran++
+		if cs.Service != "" && cs.Version != "" && cs.Operation != "" {
+			pairs[[3]string{cs.Service, cs.Version, cs.Operation}] = true
+		}
+	}
+	c.Pairs = len(pairs)
+	if s := r.Duration.Seconds(); s > 0 {
+		c.SpecsPerSecond = float64(c.Ran) / s
+	}
+	return c
+}
+
 // OK reports whether no case failed or errored.
 func (t Totals) OK() bool { return t.Failed == 0 && t.Errors == 0 }
 
@@ -146,6 +177,8 @@ func (r *Report) Redacted() *Report {
 		c.Name = redact.Text(c.Name)
 		c.Message = redact.Text(c.Message)
 		c.Diff = redact.Text(c.Diff)
+		c.FailedAt = redact.Text(c.FailedAt)
+		c.Labels = append([]string(nil), c.Labels...)
 		fs := make(contract.Findings, len(c.Findings))
 		for j, f := range c.Findings {
 			f.Target = redactTarget(f.Target)

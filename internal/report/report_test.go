@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,7 +31,9 @@ func sample() *Report {
 		Cases: []Case{
 			{Name: "searchDevices/by-name", Service: "ManageDeviceService", Version: "v3", Operation: "searchDevices",
 				Status: Failed, Duration: 250 * time.Millisecond, Findings: contract.Findings{mismatch, xsd},
-				Diff: "--- a\n+++ b\n@@ -1 +1 @@\n-<deviceId>DEV-2</deviceId>\n+<deviceId>DEV-9</deviceId>\n"},
+				Diff:   "--- a\n+++ b\n@@ -1 +1 @@\n-<deviceId>DEV-2</deviceId>\n+<deviceId>DEV-9</deviceId>\n",
+				Labels: []string{"service:ManageDeviceService", "version:v3", "op:searchDevices"},
+				Source: "suites/soap/devices.go:42", FailedAt: "suites/soap/devices.go:57"},
 			{Name: "getDeviceCount/active", Service: "ManageDeviceService", Version: "v3", Operation: "getDeviceCount",
 				Status: Passed, Duration: 100 * time.Millisecond},
 			{Name: "getDeviceCount/active", Service: "ManageDeviceService", Version: "v7", Operation: "getDeviceCount",
@@ -210,7 +213,7 @@ func TestJSONFields(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"schema", "tool", "toolVersion", "startedAt", "durationSeconds", "target", "totals", "cases"} {
+	for _, k := range []string{"schema", "tool", "toolVersion", "startedAt", "durationSeconds", "target", "totals", "coverage", "cases"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("report.json lacks %q", k)
 		}
@@ -220,7 +223,7 @@ func TestJSONFields(t *testing.T) {
 	}
 	cases := m["cases"].([]any)
 	c0 := cases[0].(map[string]any)
-	for _, k := range []string{"name", "suite", "service", "version", "operation", "status", "durationSeconds", "findings", "diff"} {
+	for _, k := range []string{"name", "suite", "service", "version", "operation", "status", "durationSeconds", "findings", "diff", "labels", "source", "failedAt"} {
 		if _, ok := c0[k]; !ok {
 			t.Errorf("case lacks %q", k)
 		}
@@ -249,9 +252,17 @@ func TestHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := b.String()
-	for _, bad := range []string{"<script", "<img", "<link", ` src="`, ` href="`, "@import", "url("} {
+	for _, bad := range []string{"<script", "<img", "<link", ` src="`, "@import", "url("} {
 		if strings.Contains(h, bad) {
 			t.Errorf("HTML contains %q: escaping or self-containment broken", bad)
+		}
+	}
+	// Links stay within the page, and every one has its target.
+	for _, m := range regexp.MustCompile(` href="([^"]*)"`).FindAllStringSubmatch(h, -1) {
+		if !strings.HasPrefix(m[1], "#") {
+			t.Errorf("link %q leaves the page", m[1])
+		} else if !strings.Contains(h, ` id="`+m[1][1:]+`"`) {
+			t.Errorf("link %q has no target", m[1])
 		}
 	}
 	for _, want := range []string{
@@ -262,6 +273,16 @@ func TestHTML(t *testing.T) {
 		"<style>",
 		"<th>base</th><th>v2</th><th>v3</th><th>v7</th>",
 		"/Envelope/Body/searchDevicesResponse/responseData/deviceData[2]/deviceId",
+		// the failing cell links to its case, which the failures section shows
+		`<td class="cell failed" title="1 failed"><a href="#case-1">failed</a></td>`,
+		`<div class="fail failed" id="case-1">`,
+		// the golden diff side by side: golden left, answer right, one row
+		`<td class="n">1</td><td class="del">&lt;deviceId&gt;DEV-2&lt;/deviceId&gt;</td><td class="n">1</td><td class="add">&lt;deviceId&gt;DEV-9&lt;/deviceId&gt;</td>`,
+		`<span class="label">service:ManageDeviceService</span>`,
+		"<code>suites/soap/devices.go:42</code>",
+		"failed at <code>suites/soap/devices.go:57</code>",
+		`<h2 id="timings">Timings</h2>`,
+		"op × version pairs",
 	} {
 		if !strings.Contains(h, want) {
 			t.Errorf("HTML lacks %q", want)
@@ -334,5 +355,36 @@ func TestWriteAllHasNoSecrets(t *testing.T) {
 	}
 	if r.Target != "https://integration:hunter22@uat.example.com/flexnet?token=pat_ABC123xyz789" {
 		t.Error("writing modified the caller's report")
+	}
+}
+
+func TestSideBySide(t *testing.T) {
+	t.Parallel()
+	d := sideBySide("c", "--- golden/x.xml\n+++ answer\n@@ -3,4 +3,5 @@\n a\n-b\n-c\n+B\n+C\n+D\n e\n")
+	if d.Left != "golden/x.xml" || d.Right != "answer" {
+		t.Errorf("columns %q %q", d.Left, d.Right)
+	}
+	var got []string
+	for _, r := range d.Rows {
+		if r.Hunk != "" {
+			got = append(got, "@@")
+			continue
+		}
+		got = append(got, r.LN+r.L+"|"+r.RN+r.R)
+	}
+	want := []string{"@@", "3a|3a", "4b|4B", "5c|5C", "|6D", "6e|7e"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+}
+
+func TestCoverage(t *testing.T) {
+	t.Parallel()
+	r := sample()
+	c := r.Coverage()
+	// Ran: all but the skipped case; pairs: searchDevices v3, getDeviceCount
+	// v3, createBulkEntitlement v2 and base.
+	if c.Ran != 4 || c.Pairs != 4 || c.SpecsPerSecond < 2.6 || c.SpecsPerSecond > 2.7 {
+		t.Errorf("coverage %+v", c)
 	}
 }

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -47,8 +48,8 @@ const (
 // rather than read as an empty, green run.
 var known = struct {
 	sync.Mutex
-	values map[string]map[string]bool // key → lower-case value → true
-}{values: map[string]map[string]bool{}}
+	values map[string]map[string]string // key → lower-case value → value
+}{values: map[string]map[string]string{}}
 
 // Labels are the labels of a spec: service:<S> version:<v> op:<op>
 // kind:read|write tier:smoke|full. Empty arguments are left out (a REST
@@ -64,10 +65,10 @@ func Labels(service, version, op string, kind Kind, tier Tier) ginkgo.Labels {
 		known.Lock()
 		m := known.values[key]
 		if m == nil {
-			m = map[string]bool{}
+			m = map[string]string{}
 			known.values[key] = m
 		}
-		m[strings.ToLower(value)] = true
+		m[strings.ToLower(value)] = value
 		known.Unlock()
 	}
 	add(KeyService, service)
@@ -163,8 +164,8 @@ func (f Filter) LabelFilter() (string, error) {
 		return "", fmt.Errorf("kind %q: want read or write", f.Kind)
 	}
 	if e := strings.TrimSpace(f.Expr); e != "" {
-		if _, err := types.ParseLabelFilter(e); err != nil {
-			return "", fmt.Errorf("label filter: %w", err)
+		if err := checkExpr(e); err != nil {
+			return "", err
 		}
 		if len(parts) == 0 {
 			return e, nil
@@ -183,11 +184,11 @@ func checkKnown(key, value string) error {
 		return nil
 	}
 	m := known.values[key]
-	if m[strings.ToLower(value)] {
+	if _, ok := m[strings.ToLower(value)]; ok {
 		return nil
 	}
 	names := make([]string, 0, len(m))
-	for v := range m {
+	for _, v := range m {
 		names = append(names, v)
 	}
 	sort.Strings(names)
@@ -224,4 +225,17 @@ func labelValue(labels []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// ansi matches the terminal colour codes Ginkgo puts into its errors.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// checkExpr parses a label filter expression, with Ginkgo's error made
+// plain text.
+func checkExpr(e string) error {
+	if _, err := types.ParseLabelFilter(e); err != nil {
+		msg := strings.TrimSpace(ansi.ReplaceAllString(err.Error(), ""))
+		return fmt.Errorf("label filter: %s", strings.Join(strings.Fields(msg), " "))
+	}
+	return nil
 }

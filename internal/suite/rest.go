@@ -48,6 +48,7 @@ type RESTResult struct {
 
 	api     string
 	opID    string
+	query   string // encoded query, "" when none
 	key     string // "<api> <METHOD> <path>"
 	method  string
 	path    string
@@ -140,7 +141,7 @@ func (e *Env) restCall(api string, in RESTRequest) (*RESTResult, error) {
 	if len(in.Query) > 0 {
 		u += "?" + in.Query.Encode()
 	}
-	r := &RESTResult{api: api, method: method, path: in.Path, env: e, key: api + " " + method + " " + in.Path}
+	r := &RESTResult{api: api, method: method, path: in.Path, query: in.Query.Encode(), env: e, key: api + " " + method + " " + in.Path}
 	var body io.Reader
 	if in.Body != nil {
 		data, err := json.Marshal(in.Body)
@@ -261,7 +262,11 @@ func (r *RESTResult) ExpectGolden(caseName string) {
 		ginkgo.Fail(fmt.Sprintf("%s: %s: no route of the document matches, so the golden case has no operation", r.key, contract.RuleOpenAPINoRoute))
 	}
 	k := golden.Key{Kind: golden.REST, Service: r.api, Version: "v1", Operation: op, Case: caseName}
-	meta := golden.Meta{Method: r.method, URL: r.path, Status: r.HTTPStatus,
+	u := r.path
+	if r.query != "" {
+		u += "?" + r.query
+	}
+	meta := golden.Meta{Method: r.method, URL: u, Status: r.HTTPStatus,
 		ResponseHeaders: http.Header{}}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		meta.ResponseHeaders.Set("Content-Type", ct)

@@ -3,7 +3,6 @@ package suite
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"os/signal"
 	"strings"
@@ -99,8 +98,8 @@ func Run(opts Options) (*Outcome, error) {
 
 func run(t ginkgo.GinkgoTestingT, opts Options, base *types.SuiteConfig) (*Outcome, error) {
 	if opts.LabelFilter != "" {
-		if _, err := types.ParseLabelFilter(opts.LabelFilter); err != nil {
-			return nil, fmt.Errorf("label filter: %w", err)
+		if err := checkExpr(opts.LabelFilter); err != nil {
+			return nil, err
 		}
 	}
 	if !didRun.TryLock() {
@@ -320,4 +319,36 @@ func RunForTest(t *testing.T) {
 			t.Errorf("cleanup %s: %v", c.What, c.Err)
 		}
 	}
+}
+
+var previewMu sync.Mutex
+
+// Preview walks the spec tree without running anything (Ginkgo's dry
+// run, which a process may do any number of times before its one Run) and
+// counts the specs and those labelFilter selects. It also registers every
+// label the specs use, so Filter.LabelFilter can refuse unknown names
+// afterwards.
+func Preview(labelFilter string) (total, selected int, err error) {
+	// Ginkgo's dry run swaps global state: one at a time.
+	previewMu.Lock()
+	defer previewMu.Unlock()
+	if labelFilter != "" {
+		if err := checkExpr(labelFilter); err != nil {
+			return 0, 0, err
+		}
+	}
+	sc := types.NewDefaultSuiteConfig()
+	sc.LabelFilter = labelFilter
+	rc := types.ReporterConfig{NoColor: true, Succinct: true, SilenceSkips: true}
+	gr := ginkgo.PreviewSpecs("fnokit suites", sc, rc)
+	for _, s := range gr.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		total++
+		if s.State == types.SpecStatePassed {
+			selected++
+		}
+	}
+	return total, selected, nil
 }
