@@ -59,8 +59,8 @@ const suiteSchemas = "schemas"
 // and against what.
 type suiteFlags struct {
 	target, services, versions, ops, tier, kind, labelFilter, drift, samples string
-	allowWrites, verbose                                                  bool
-	seed                                                                  int64
+	allowWrites, verbose                                                     bool
+	seed                                                                     int64
 }
 
 func (f *suiteFlags) register(fs *flag.FlagSet) {

@@ -50,10 +50,10 @@ type junitCase struct {
 	File      string          `xml:"file,attr,omitempty"`
 	Line      string          `xml:"line,attr,omitempty"`
 	Props     []junitProperty `xml:"properties>property,omitempty"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	Failure   *junitProblem   `xml:"failure,omitempty"`
+	Error     *junitProblem   `xml:"error,omitempty"`
+	Skipped   *junitSkipped   `xml:"skipped,omitempty"`
+	SystemOut string          `xml:"system-out,omitempty"`
 }
 
 type junitProblem struct {
