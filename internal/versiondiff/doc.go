@@ -35,7 +35,10 @@ contract from the **client's point of view**, separately for what the client sen
 
 The structural differences come from ` + "`internal/schemadiff`" + ` (kind, and whether the change
 widens, narrows or is incompatible with the set of valid instances); each is judged by exactly
-one rule below (a test proves every kind × side × change meets one rule).
+one rule below (a test proves every kind × side × change meets one rule). Only what an instance
+can show is compared: a type renamed, or refactored into other named types of the same shape,
+is no change (a type whose shape changes shows as the element, cardinality, type or
+enumeration changes it makes, at every path that uses it).
 
 **Namespaces.** FNO publishes each service version in its own namespace, so a version move
 always changes it. It is reported once per service and side, not once per element, as
