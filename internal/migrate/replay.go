@@ -189,7 +189,11 @@ func (rp *replayer) replay(ctx context.Context, s source) (c Case) {
 		c.Message = fmt.Sprintf("%s answers %s where %s answers %s", vB, c.New, vA, c.Old)
 	default:
 		c.Verdict = Inconclusive
-		c.Message = fmt.Sprintf("%s answers %s, and %s answers the original %s too: the request, not the migration, fails (a sample naming records the target lacks?)", vB, c.New, vA, c.Old)
+		why := "a sample names placeholder records the target lacks"
+		if s.golden {
+			why = "golden requests lose their secrets to redaction, and may name records the target lacks"
+		}
+		c.Message = fmt.Sprintf("%s answers %s, and %s answers the original %s too: the request fails, not the migration (%s)", vB, c.New, vA, c.Old, why)
 	}
 	if !c.OldValid {
 		c.Message += fmt.Sprintf("; the original does not validate against %s either", vA)
