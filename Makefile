@@ -8,7 +8,7 @@ REPORTS  ?= reports
 # libxml2 is reached through cgo; a build without cgo cannot validate XSD.
 export CGO_ENABLED := 1
 
-.PHONY: all deps build run serve bench-emulator bench-callout test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help k6 test-k6ext bench-k6ext
+.PHONY: all deps build run report-screenshot golden-record suites serve bench-emulator bench-callout test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help k6 test-k6ext bench-k6ext
 
 all: test
 
@@ -21,8 +21,17 @@ deps: ## install libxml2-dev and pkg-config when missing
 build: deps ## build bin/fnokit
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/fnokit ./cmd/fnokit
 
-run: build ## the main job: lint the contracts, validate the golden samples, sweep the embedded emulator, write reports/
+run: build ## the main job: lint the contracts, validate the golden files, run the contract suites on the embedded emulator, write reports/
 	bin/fnokit check --reports $(REPORTS)
+
+report-screenshot: ## render reports/report.html in headless Chromium to reports/report.png (installs chromium; run make run first)
+	scripts/report-screenshot.sh $(REPORTS)/report.html $(REPORTS)/report.png
+
+golden-record: build ## re-record the golden files from the emulator (review git diff golden/ before committing)
+	bin/fnokit golden record --reports $(REPORTS)
+
+suites: deps ## the contract suites alone, each package on its own in-process emulator (go test ./suites/...)
+	$(GO) test -count=1 ./suites/...
 
 test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz corpora run as tests), schema lint
 	$(GO) test -race -count=1 ./...

@@ -4,13 +4,15 @@
 # pkg-config, and optional extras a target asks for by name:
 #   scripts/ensure-deps.sh            libxml2-dev, pkg-config
 #   scripts/ensure-deps.sh bench      + libxml2-utils (xmllint, the benchmark's yardstick)
+#   scripts/ensure-deps.sh chromium   + chromium (renders reports/report.html headless: make report-screenshot)
 set -euo pipefail
 
 want=(libxml2-dev pkg-config)
 for extra in "$@"; do
   case "$extra" in
     bench) want+=(libxml2-utils) ;;
-    *) echo "ensure-deps: unknown extra '$extra' (known: bench)" >&2; exit 1 ;;
+    chromium) want+=(chromium) ;;
+    *) echo "ensure-deps: unknown extra '$extra' (known: bench, chromium)" >&2; exit 1 ;;
   esac
 done
 
