@@ -37,7 +37,7 @@ func commands() []command {
 		{"migrate", "version migration: the schema diff and the old version's requests replayed against the new", runMigrate},
 		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
 		{"producer", "serve the reference ID and licence generators the emulator can call", runProducer},
-		{"schemas", "work with schemas: lint", runSchemas},
+		{"schemas", "work with schemas: lint, generate, fidelity, diff", runSchemas},
 		{"serve", "run the FNO emulator (SOAP services of every version, seeded data)", runServe},
 		{"version", "print the fnokit version", runVersion},
 	}
