@@ -325,6 +325,14 @@ func Run(ctx context.Context, baseline, candidate Endpoint, opts Options) (*Resu
 	if err != nil {
 		return nil, &OptionsError{err}
 	}
+	for _, side := range []struct {
+		name string
+		ep   Endpoint
+	}{{"baseline", baseline}, {"candidate", candidate}} {
+		if err := checkURL(side.ep.URL); err != nil {
+			return nil, &OptionsError{fmt.Errorf("%s: %w", side.name, err)}
+		}
+	}
 	if sc.useSOAP {
 		if st, err := os.Stat(opts.Samples); opts.Samples == "" || err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("%w: %q (want the layout of schemas/testdata)", ErrNoSamples, opts.Samples)
@@ -341,11 +349,6 @@ func Run(ctx context.Context, baseline, candidate Endpoint, opts Options) (*Resu
 	}
 	if opts.Rules == nil {
 		opts.Rules = golden.DefaultRules()
-	}
-	for name, ep := range map[string]Endpoint{"baseline": baseline, "candidate": candidate} {
-		if err := checkURL(ep.URL); err != nil {
-			return nil, &OptionsError{fmt.Errorf("%s: %w", name, err)}
-		}
 	}
 
 	sides := [2]*side{newSide("baseline", baseline, opts.Timeout), newSide("candidate", candidate, opts.Timeout)}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fnokit/fnokit/internal/conformance"
 	"github.com/fnokit/fnokit/internal/emulator"
+	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/soap"
 )
 
@@ -43,3 +44,5 @@ var testClient = &http.Client{Timeout: 30 * time.Second}
 func endpoint(e *emulator.Emulator) Endpoint {
 	return Endpoint{URL: e.URL(), Credentials: soap.Basic(emulator.DefaultUser, emulator.DefaultPassword)}
 }
+
+func conformanceSizes() state.Sizes { return conformance.EmulatorSizes }
