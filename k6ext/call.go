@@ -20,11 +20,59 @@ import (
 // jsCall is client.call(service, operation, payload[, params]).
 func (c *client) jsCall(fc sobek.FunctionCall) sobek.Value {
 	rt := c.mi.vu.Runtime()
-	res, err := c.call(fc.Argument(0), fc.Argument(1), fc.Argument(2), fc.Argument(3))
+	res, lazy, err := c.call(fc.Argument(0), fc.Argument(1), fc.Argument(2), fc.Argument(3))
 	if err != nil {
 		common.Throw(rt, err)
 	}
-	return rt.ToValue(res)
+	return resultObject(rt, res, lazy)
+}
+
+// resultKeys are call()'s result properties, in the order scripts see
+// them.
+var resultKeys = []string{"httpStatus", "status", "reason", "failedData", "fault", "bodySize", "payload",
+	"error", "errorCode", "calloutDuration", "violations"}
+
+// lazyParts decodes a response's payload and failedData on demand; errMsg
+// is set when the body turns out to be unreadable past its statusInfo.
+type lazyParts func() (payload, failedData any, errMsg string)
+
+// resultObject makes the JS result. With lazy, payload and failedData are
+// getters that decode the body on first use (then keep the values), so an
+// iteration that only checks status does not pay for the payload.
+func resultObject(rt *sobek.Runtime, res map[string]any, lazy lazyParts) sobek.Value {
+	o := rt.NewObject()
+	for _, k := range resultKeys {
+		if lazy != nil && (k == "payload" || k == "failedData") {
+			continue
+		}
+		if err := o.Set(k, res[k]); err != nil {
+			common.Throw(rt, err)
+		}
+	}
+	if lazy == nil {
+		return o
+	}
+	var payload, failed sobek.Value
+	load := func() {
+		if payload != nil {
+			return
+		}
+		p, f, msg := lazy()
+		payload, failed = rt.ToValue(p), rt.ToValue(f)
+		if msg != "" {
+			_ = o.Set("error", msg)
+		}
+	}
+	for _, g := range []struct {
+		name string
+		v    *sobek.Value
+	}{{"payload", &payload}, {"failedData", &failed}} {
+		getter := rt.ToValue(func(sobek.FunctionCall) sobek.Value { load(); return *g.v })
+		if err := o.DefineAccessorProperty(g.name, getter, nil, sobek.FLAG_TRUE, sobek.FLAG_TRUE); err != nil {
+			common.Throw(rt, err)
+		}
+	}
+	return o
 }
 
 // call builds the envelope, sends it through k6, parses the answer and
@@ -32,36 +80,36 @@ func (c *client) jsCall(fc sobek.FunctionCall) sobek.Value {
 // mistakes in the script (unknown service, operation or payload key) and,
 // when k6's throw option is on, for a failed request; everything the
 // server answers is in the result.
-func (c *client) call(svcV, opV, payloadV, paramsV sobek.Value) (map[string]any, error) {
+func (c *client) call(svcV, opV, payloadV, paramsV sobek.Value) (map[string]any, lazyParts, error) {
 	state, err := c.state()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	start := time.Now()
 	service, operation := svcV.String(), opV.String()
 	params, err := parseCallParams(paramsV, "tags", "timeout", "version", "validate")
 	if err != nil {
-		return nil, fmt.Errorf("call(%s, %s): %w", service, operation, err)
+		return nil, nil, fmt.Errorf("call(%s, %s): %w", service, operation, err)
 	}
 	version, ok := c.opts.versions[service]
 	if params.hasVer {
 		version = params.version
 	} else if !ok {
 		if version, ok = c.latest[service]; !ok {
-			return nil, fmt.Errorf("call: unknown service %q; bundled services are %s", service, serviceList(c.latest))
+			return nil, nil, fmt.Errorf("call: unknown service %q; bundled services are %s", service, serviceList(c.latest))
 		}
 	}
 	sv, err := c.mi.root.schemas.get(service, version)
 	if err != nil {
-		return nil, fmt.Errorf("call(%s, %s): %w", service, operation, err)
+		return nil, nil, fmt.Errorf("call(%s, %s): %w", service, operation, err)
 	}
 	op, in, err := sv.op(operation)
 	if err != nil {
-		return nil, fmt.Errorf("call: %w", err)
+		return nil, nil, fmt.Errorf("call: %w", err)
 	}
 	body, err := c.envelope(op, in, sv, payloadV)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hdr := make(http.Header, 4)
 	hdr.Set("Content-Type", soap.ContentType)
@@ -72,7 +120,7 @@ func (c *client) call(svcV, opV, payloadV, paramsV sobek.Value) (map[string]any,
 		params: params,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	res := map[string]any{
@@ -82,13 +130,14 @@ func (c *client) call(svcV, opV, payloadV, paramsV sobek.Value) (map[string]any,
 		"calloutDuration": nil, "violations": nil,
 	}
 	samples := make(metrics.Samples, 0, 4)
+	var lazy lazyParts
 	if out.resp.Error == "" {
-		samples = c.readSOAP(res, out, sv, op, params, samples)
+		samples, lazy = c.readSOAP(res, out, sv, op, params, samples)
 	}
 	now := time.Now()
 	samples = append(samples, sample(c.mi.metrics.operationDuration, out.tags, now, ms(now.Sub(start))))
 	c.push(state, samples)
-	return res, nil
+	return res, lazy, nil
 }
 
 // envelope encodes the request: an object becomes the payload in schema
@@ -119,51 +168,73 @@ func (c *client) envelope(op contract.Operation, in xmltree.Name, sv *serviceVer
 }
 
 // readSOAP fills res from the response body and returns samples with the
-// FNO metrics it gives rise to.
-func (c *client) readSOAP(res map[string]any, out *outcome, sv *serviceVersion, op contract.Operation, params callParams, samples metrics.Samples) metrics.Samples {
+// FNO metrics it gives rise to. A SUCCESS answer is read only up to its
+// statusInfo (scanHead), and its payload and failedData are left to the
+// returned lazyParts; anything else is decoded whole at once.
+func (c *client) readSOAP(res map[string]any, out *outcome, sv *serviceVersion, op contract.Operation, params callParams, samples metrics.Samples) (metrics.Samples, lazyParts) {
 	m := c.mi.metrics
 	now := time.Now()
 	if dur, ok := calloutTiming(out.resp.Headers["Server-Timing"]); ok {
 		res["calloutDuration"] = dur
 		samples = append(samples, sample(m.calloutDuration, out.tags, now, dur))
 	}
-	parsed, err := soap.Parse(bytes.NewReader(out.body), xmltree.DefaultLimits)
-	if err != nil {
-		res["error"] = notSOAP(out, err)
-		return samples
-	}
-	if f := parsed.Fault; f != nil {
-		fault := map[string]any{"code": f.Code, "string": f.String, "actor": f.Actor, "detail": nil}
-		if f.Detail != nil {
-			fault["detail"] = soap.ToMap(f.Detail, nil)
+	var lazy lazyParts
+	if st, reason, ok := scanHead(out.body); ok && st == soap.StatusSuccess {
+		res["status"], res["reason"] = string(st), reason
+		lazy = func() (any, any, string) {
+			parsed, err := soap.Parse(bytes.NewReader(out.body), xmltree.DefaultLimits)
+			if err != nil {
+				return nil, []any{}, notSOAP(out, err)
+			}
+			return payloadOf(parsed, sv), failedDataOf(parsed, sv), ""
 		}
-		res["fault"] = fault
-		return append(samples, sample(m.soapFaults, out.tags, now, 1))
-	}
-	if st := parsed.Status; st != nil {
-		res["status"], res["reason"] = string(st.Status), st.Reason
-		if st.Status != soap.StatusSuccess {
-			failTags := out.tags
-			failTags.Tags = failTags.Tags.With(TagStatus, string(st.Status))
-			samples = append(samples, sample(m.statusFailures, failTags, now, 1))
+	} else {
+		parsed, err := soap.Parse(bytes.NewReader(out.body), xmltree.DefaultLimits)
+		if err != nil {
+			res["error"] = notSOAP(out, err)
+			return samples, nil
 		}
-	}
-	if len(parsed.Failed) > 0 {
-		fd := make([]any, len(parsed.Failed))
-		for i, r := range parsed.Failed {
-			rec := soap.ToMap(r.Node, sv.model)
-			delete(rec, "reason")
-			fd[i] = map[string]any{"element": r.Element, "path": r.Path, "reason": r.Reason, "record": rec}
+		if f := parsed.Fault; f != nil {
+			fault := map[string]any{"code": f.Code, "string": f.String, "actor": f.Actor, "detail": nil}
+			if f.Detail != nil {
+				fault["detail"] = soap.ToMap(f.Detail, nil)
+			}
+			res["fault"] = fault
+			return append(samples, sample(m.soapFaults, out.tags, now, 1)), nil
 		}
-		res["failedData"] = fd
-	}
-	if parsed.Payload != nil {
-		res["payload"] = soap.ToMap(parsed.Payload, sv.model)
+		if st := parsed.Status; st != nil {
+			res["status"], res["reason"] = string(st.Status), st.Reason
+			if st.Status != soap.StatusSuccess {
+				failTags := out.tags
+				failTags.Tags = failTags.Tags.With(TagStatus, string(st.Status))
+				samples = append(samples, sample(m.statusFailures, failTags, now, 1))
+			}
+		}
+		res["payload"], res["failedData"] = payloadOf(parsed, sv), failedDataOf(parsed, sv)
 	}
 	if c.shouldValidate(params) {
 		samples = c.validate(res, out, op, samples, now)
 	}
-	return samples
+	return samples, lazy
+}
+
+// payloadOf is the response element's content as plain values, or nil.
+func payloadOf(parsed *soap.Response, sv *serviceVersion) any {
+	if parsed.Payload == nil {
+		return nil
+	}
+	return soap.ToMap(parsed.Payload, sv.model)
+}
+
+// failedDataOf lists failedData's records for the script.
+func failedDataOf(parsed *soap.Response, sv *serviceVersion) []any {
+	fd := make([]any, len(parsed.Failed))
+	for i, r := range parsed.Failed {
+		rec := soap.ToMap(r.Node, sv.model)
+		delete(rec, "reason")
+		fd[i] = map[string]any{"element": r.Element, "path": r.Path, "reason": r.Reason, "record": rec}
+	}
+	return fd
 }
 
 func (c *client) shouldValidate(p callParams) bool {

@@ -35,7 +35,7 @@ func TestCallRoundTrip(t *testing.T) {
 	const id = "K6EXT-ROUNDTRIP-1"
 
 	created := v.run(createDevice("client", id)).(map[string]any)
-	if created["status"] != "SUCCESS" || created["httpStatus"] != 200 || created["fault"] != nil || created["error"] != "" {
+	if created["status"] != "SUCCESS" || num(created["httpStatus"]) != 200 || created["fault"] != nil || created["error"] != "" {
 		t.Fatalf("createDevice = %v", created)
 	}
 	found := v.run(searchDevice("client", id)).(map[string]any)
@@ -110,7 +110,7 @@ func TestStatusFailureTagged(t *testing.T) {
 	}
 	v.drain()
 	r := v.run(createDevice("client", id)).(map[string]any)
-	if r["status"] != "FAILURE" || r["reason"] == "" || r["httpStatus"] != 200 {
+	if r["status"] != "FAILURE" || r["reason"] == "" || num(r["httpStatus"]) != 200 {
 		t.Fatalf("second createDevice = %v", r)
 	}
 	fd, _ := r["failedData"].([]any)
@@ -158,7 +158,7 @@ func TestSOAPFaultsCounted(t *testing.T) {
 	} {
 		r := v.run(js).(map[string]any)
 		f, _ := r["fault"].(map[string]any)
-		if f == nil || f["code"] == "" || r["httpStatus"] != 500 || r["payload"] != nil || r["status"] != "" {
+		if f == nil || f["code"] == "" || num(r["httpStatus"]) != 500 || r["payload"] != nil || r["status"] != "" {
 			t.Errorf("%s = %v, want a fault", js, r)
 		}
 	}
@@ -226,7 +226,7 @@ func TestBlockedHostsObeyed(t *testing.T) {
 	e := sharedEmulator(t)
 	v := newVU(t, e.URL(), basicClient, vuConfig{blocked: []string{"127.0.0.0/8"}})
 	r := v.run(searchDevice("client", "X")).(map[string]any)
-	if msg, _ := r["error"].(string); !strings.Contains(msg, "blacklisted") || r["httpStatus"] != 0 || r["errorCode"] == 0 {
+	if msg, _ := r["error"].(string); !strings.Contains(msg, "blacklisted") || num(r["httpStatus"]) != 0 || num(r["errorCode"]) == 0 {
 		t.Fatalf("call to a blocked IP = %v, want k6's blacklist error", r)
 	}
 	samples := v.drain()

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/grafana/sobek"
 	"github.com/sirupsen/logrus"
+	k6http "go.k6.io/k6/js/modules/k6/http"
 	"go.k6.io/k6/js/modulestest"
 	"go.k6.io/k6/lib"
 	"go.k6.io/k6/lib/netext"
@@ -35,6 +37,7 @@ type vuEnv struct {
 type vuConfig struct {
 	blocked []string // CIDRs k6's blacklistIPs option would hold
 	throw   bool
+	http    bool // k6/http as the global http (benchmarks compare with it)
 }
 
 // newVU builds a VU whose init context has run `init` (a script that
@@ -58,6 +61,10 @@ func newVU(t testing.TB, baseURL, init string, cfg vuConfig) *vuEnv {
 	}
 	must(t, js.Set("fno", fno))
 	must(t, js.Set("BASE", baseURL))
+	if cfg.http {
+		hi := k6http.New().NewModuleInstance(rt.VU)
+		must(t, js.Set("http", hi.Exports().Default))
+	}
 	if _, err := js.RunString(init); err != nil {
 		t.Fatalf("init script: %v", err)
 	}
@@ -209,4 +216,29 @@ const basicClient = `const client = new fno.Client({baseURL: BASE, auth: {basic:
 
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+// num reads a number a script result holds, whatever Go type sobek
+// exported it as.
+func num(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return -1
+}
+
+// serveBody starts a loopback server that answers every request with body.
+func serveBody(t testing.TB, contentType, body string) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
 }

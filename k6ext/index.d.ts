@@ -131,7 +131,12 @@ export interface CallResult {
   status: string;
   /** statusInfo/reason; '' when absent. */
   reason: string;
-  /** The records of failedData, in order; [] when none. */
+  /**
+   * The records of failedData, in order; [] when none. For a SUCCESS
+   * answer this and payload are decoded on first read (call() reads the
+   * answer only up to its statusInfo, so a script that checks the status
+   * alone does not pay for decoding the payload).
+   */
   failedData: FailedRecord[];
   /** The SOAP fault, or null. */
   fault: Fault | null;
@@ -142,7 +147,9 @@ export interface CallResult {
   /**
    * Why there is no usable answer: k6's request error (refused, timed out,
    * blocked host…), an HTTP error page, or a body that is not SOAP. ''
-   * when the answer was read.
+   * when the answer was read. A SUCCESS body that breaks after its
+   * statusInfo is found when payload is first read: error is set then and
+   * payload is null.
    */
   error: string;
   /** k6's error code (1000+; 1xxx for HTTP statuses ≥ 400), 0 when none. */

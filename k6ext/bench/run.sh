@@ -2,13 +2,14 @@
 # The k6 extension's benchmarks, on loopback, bounded (every k6 run lasts
 # DURATION, at most 30 s, plus a few seconds of start and stop):
 #
-#  1. Throughput, side by side in one k6 run (bench/soap-clients.js): three
+#  1. Throughput, side by side in one k6 run (bench/soap-clients.js): four
 #     scenarios of VUS VUs each call ManageDeviceService v7 searchDevices on
-#     one emulator: client.call() of k6/x/fno, plain k6/http posting a
-#     prebuilt envelope, and a JS-only client (string envelope, JS XML
-#     reader). Two workloads: "one" (EQUALS on one device, ~0.7 KB answer)
-#     and "page" (BATCH devices, ~19 KB for 50). ROUNDS runs per workload;
-#     the medians of the ratios call/http and call/js are reported.
+#     one emulator: client.call() checking the status ("call"), the same
+#     reading the payload ("payload"), plain k6/http posting a prebuilt
+#     envelope ("http"), and a JS-only client (string envelope, JS XML
+#     reader; "js"). Two workloads: "one" (EQUALS on one device, ~0.7 KB
+#     answer) and "page" (BATCH devices, ~19 KB for 50). ROUNDS runs per
+#     workload; the medians of the ratios to http and js are reported.
 #  2. Memory per VU (bench/memory.js): the k6 process's peak RSS (GNU time
 #     %M) with 1 and MEMVUS VUs, each with its own Client calling every
 #     0.2 s; per VU = difference / (MEMVUS - 1). The same with plain k6/http
@@ -93,15 +94,19 @@ jq -n \
   --argjson oneHTTP "$(median .ratio.callOverHTTP "$OUT"/throughput-one-*.json)" \
   --argjson oneJS "$(median .ratio.callOverJS "$OUT"/throughput-one-*.json)" \
   --argjson oneRPS "$(median .rps.call "$OUT"/throughput-one-*.json)" \
+  --argjson onePHTTP "$(median .ratio.payloadOverHTTP "$OUT"/throughput-one-*.json)" \
+  --argjson onePJS "$(median .ratio.payloadOverJS "$OUT"/throughput-one-*.json)" \
   --argjson pageHTTP "$(median .ratio.callOverHTTP "$OUT"/throughput-page-*.json)" \
   --argjson pageJS "$(median .ratio.callOverJS "$OUT"/throughput-page-*.json)" \
   --argjson pageRPS "$(median .rps.call "$OUT"/throughput-page-*.json)" \
+  --argjson pagePHTTP "$(median .ratio.payloadOverHTTP "$OUT"/throughput-page-*.json)" \
+  --argjson pagePJS "$(median .ratio.payloadOverJS "$OUT"/throughput-page-*.json)" \
   --argjson memvus "$MEMVUS" \
   --argjson call1 "${mem[call,1]}" --argjson callN "${mem[call,$MEMVUS]}" --argjson callPer "$(per_vu call)" \
   --argjson http1 "${mem[http,1]}" --argjson httpN "${mem[http,$MEMVUS]}" --argjson httpPer "$(per_vu http)" \
   '{throughput: {rounds: $rounds, duration: $duration, vusPerScenario: $vus,
-      one:  {callRps: $oneRPS,  callOverHTTP: $oneHTTP,  callOverJS: $oneJS},
-      page: {batch: $batch, callRps: $pageRPS, callOverHTTP: $pageHTTP, callOverJS: $pageJS}},
+      one:  {callRps: $oneRPS, callOverHTTP: $oneHTTP, callOverJS: $oneJS, payloadOverHTTP: $onePHTTP, payloadOverJS: $onePJS},
+      page: {batch: $batch, callRps: $pageRPS, callOverHTTP: $pageHTTP, callOverJS: $pageJS, payloadOverHTTP: $pagePHTTP, payloadOverJS: $pagePJS}},
     memory: {vus: $memvus,
       call: {peakRssKiB1: $call1, peakRssKiBN: $callN, perVuKiB: $callPer},
       http: {peakRssKiB1: $http1, peakRssKiBN: $httpN, perVuKiB: $httpPer}}}' >"$OUT/summary.json"
