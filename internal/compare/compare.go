@@ -29,10 +29,12 @@
 // quote values; the Baseline and Candidate fields do, after redaction, so a
 // password or token can never reach a report.
 //
-// Which operations are reads is inferred from their names (get*, search*,
-// count*), as the seed names every FNO read; getUserToken and getSecureToken
+// Which operations are reads is an inference from their names (get*,
+// search*, count*): the seed marks no operation read-only, but every read
+// it documents is named so and no write is. getUserToken and getSecureToken
 // are left out although their names say get: they mint a credential on the
-// target, and their answer is nothing but that secret.
+// target, and their answer is nothing but that secret. A differential run
+// never writes, so it is safe against production.
 package compare
 
 import (

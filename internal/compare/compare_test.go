@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fnokit/fnokit/internal/conformance"
 	"github.com/fnokit/fnokit/internal/emulator"
@@ -249,5 +250,31 @@ func TestFindRecords(t *testing.T) {
 	bad.Credentials = soap.Basic(emulator.DefaultUser, "wrong")
 	if _, err := FindRecords(t.Context(), testClient, bad); !errors.Is(err, ErrRefused) {
 		t.Errorf("wrong password: %v, want ErrRefused", err)
+	}
+}
+
+// A candidate that does not answer makes every call an error, not a
+// difference and not a pass.
+func TestCandidateDown(t *testing.T) {
+	t.Parallel()
+	a := start(t, emulator.Config{})
+	down := start(t, emulator.Config{})
+	url := down.URL()
+	if err := down.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(t.Context(), endpoint(a), Endpoint{URL: url, Credentials: endpoint(a).Credentials},
+		Options{Samples: samples, Services: []string{"LicenseService", RESTAPI}, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := res.Totals()
+	if tot.Calls == 0 || tot.Errors != tot.Calls || tot.Differing != 0 {
+		t.Errorf("totals %+v: want every call an error", tot)
+	}
+	for _, c := range res.Calls {
+		if !strings.HasPrefix(c.Err, "candidate: ") {
+			t.Errorf("%s: error %q does not name the candidate", c.ID(), c.Err)
+		}
 	}
 }
