@@ -139,7 +139,7 @@ var _ = ginkgo.Describe("capability request callout: the reference callout", fun
 		rep, err := co.Check(suite.E().Context(), co.CheckConfig{URL: reference(rules()), Requests: n, Timeout: 5 * time.Second})
 		Expect(err).NotTo(HaveOccurred(), "the check could not run")
 		expectNoFindings("callout check", rep.Findings)
-		Expect(rep.Stats).To(HaveLen(len(co.TriggerPoints())), "the check did not cover every trigger point")
+		Expect(len(rep.Stats)).To(Equal(len(co.TriggerPoints())), "the check did not cover every trigger point")
 		for _, st := range rep.Stats {
 			Expect([]int{st.Sent, st.Answered}).To(Equal([]int{n, n}), "%s: not every request was answered", st.Trigger)
 		}
@@ -206,7 +206,7 @@ var _ = ginkgo.Describe("capability request callout: the reference callout", fun
 		r := decodeResponse(b)
 		Expect(r.ResponseActions).NotTo(BeNil())
 		Expect(r.ResponseActions.Lifetime).To(HaveValue(Equal(int64(3600))))
-		Expect(r.AddOnActions).To(HaveLen(2), "not one add-on action per add-on of the request")
+		Expect(len(r.AddOnActions)).To(Equal(2), "not one add-on action per add-on of the request")
 		for _, a := range r.AddOnActions {
 			Expect(a.Denied).To(Equal(strings.HasPrefix(a.ActivationID, "a2")), "the add-on denial does not follow the rule")
 			Expect(a.Expiration).To(HaveValue(Equal("2030-01-01")))

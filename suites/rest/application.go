@@ -103,7 +103,7 @@ func allDevices(criteria map[string]any) (got map[string]bool, count int) {
 	for p := 1; p <= pages; p++ {
 		page := devices(criteria, nil, size, p)
 		if p < pages {
-			Expect(page).To(HaveLen(size), "page %d of %d is not full", p, pages)
+			Expect(len(page)).To(Equal(size), "page %d of %d is not full", p, pages)
 		}
 		keys := make([]string, 0, len(page))
 		for _, d := range page {
@@ -197,7 +197,7 @@ var _ = Describe("application REST: devices", func() {
 	It("answers every device page valid, disjoint, adding up to devicesCount", appLabels("devices", suite.Read, suite.Smoke), func() {
 		criteria := map[string]any{"isServer": true, "status": "ACTIVE"}
 		got, count := allDevices(criteria)
-		Expect(got).To(HaveLen(count), "the pages hold a different number of devices than devicesCount counts")
+		Expect(len(got)).To(Equal(count), "the pages hold a different number of devices than devicesCount counts")
 	})
 
 	It("finds a known device by deviceId EQUALS, and only it", appLabels("devices", suite.Read, suite.Smoke), func() {
@@ -218,7 +218,7 @@ var _ = Describe("application REST: devices", func() {
 		prefix := id[:min(3, len(id))]
 		crit := map[string]any{"deviceId": startsWith(prefix)}
 		got, count := allDevices(crit)
-		Expect(got).To(HaveLen(count))
+		Expect(len(got)).To(Equal(count))
 		found := false
 		for k := range got {
 			_, devID, _ := strings.Cut(k, "|")
@@ -314,7 +314,7 @@ var _ = Describe("application REST: devices", func() {
 
 		crit := map[string]any{"deviceId": eq(id)}
 		list := devices(crit, map[string]any{"alias": true}, 10, 1)
-		Expect(list).To(HaveLen(1), "the device created over SOAP is not found over REST")
+		Expect(len(list)).To(Equal(1), "the device created over SOAP is not found over REST")
 		Expect(text(at(list[0], "alias"))).To(Equal("created by a contract suite"), "the device's alias differs over REST")
 		Expect(devicesCount(crit)).To(Equal(1))
 
@@ -334,7 +334,7 @@ var _ = Describe("application REST: entitlement orders", func() {
 		r.ExpectStatus(http.StatusOK)
 		r.ExpectValid()
 		list := objects(at(r.JSON, "activatableItem"))
-		Expect(list).To(HaveLen(1), "an activation ID search answers other than the one line item")
+		Expect(len(list)).To(Equal(1), "an activation ID search answers other than the one line item")
 		Expect(foldEq(activationIDOf(list[0]), aid)).To(BeTrue(), "another line item is returned")
 		Expect(foldEq(text(list[0]["entitlementId"]), eid)).To(BeTrue(), "the line item is answered under another entitlement")
 	})
@@ -354,7 +354,7 @@ var _ = Describe("application REST: entitlement orders", func() {
 			}
 			keysOf(seen, keys, "a later page")
 		}
-		Expect(seen).To(HaveLen(count), "the pages hold a different number of items than the count")
+		Expect(len(seen)).To(Equal(count), "the pages hold a different number of items than the count")
 		Expect(seen).To(HaveKey(aid), "the known line item is missing from its entitlement's items")
 
 		recs := suite.E().Records()
@@ -383,7 +383,7 @@ var _ = Describe("application REST: entitlement orders", func() {
 		r.ExpectStatus(http.StatusOK)
 		r.ExpectValid()
 		r.ExpectGolden("spare-entitlement")
-		Expect(objects(at(r.JSON, "activatableItem"))).To(HaveLen(itemsCount(map[string]any{"entitlementId": eq(eid)})),
+		Expect(len(objects(at(r.JSON, "activatableItem")))).To(Equal(itemsCount(map[string]any{"entitlementId": eq(eid)})),
 			"entitlementOrders/count disagrees with entitlementOrders")
 	})
 

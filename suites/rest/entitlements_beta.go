@@ -118,11 +118,11 @@ var _ = Describe("Entitlements API beta: reading", func() {
 			l := listEntitlements(url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(limit)}, "sort_by": {"entitlement_id"}})
 			Expect([]int{l.page, l.limit, l.total}).To(Equal([]int{page, limit, first.total}), "page, limit or totalCount differ from what was asked or counted")
 			if page < pages-1 {
-				Expect(l.ids).To(HaveLen(limit), "page %d of %d is not full", page, pages)
+				Expect(len(l.ids)).To(Equal(limit), "page %d of %d is not full", page, pages)
 			}
 			keysOf(seen, l.ids, "another page")
 		}
-		Expect(seen).To(HaveLen(first.total), "the pages hold another number of entitlements than totalCount")
+		Expect(len(seen)).To(Equal(first.total), "the pages hold another number of entitlements than totalCount")
 		after := listEntitlements(url.Values{"page": {strconv.Itoa(pages)}, "limit": {strconv.Itoa(limit)}})
 		Expect(after.ids).To(BeEmpty(), "the page after the last lists entitlements")
 	})
@@ -174,7 +174,7 @@ var _ = Describe("Entitlements API beta: reading", func() {
 				Expect(matchesFilter(ent, f)).To(BeTrue(), "the filter %v lists an entitlement that does not match", f)
 			}
 			if l.total <= 2000 {
-				Expect(l.ids).To(HaveLen(l.total), "totalCount disagrees with a one-page answer")
+				Expect(len(l.ids)).To(Equal(l.total), "totalCount disagrees with a one-page answer")
 			}
 		}
 		none := listEntitlements(url.Values{"activationId": {"fnokit-no-such-activation-id"}})
@@ -213,7 +213,7 @@ var _ = Describe("Entitlements API beta: reading", func() {
 		lines.ExpectStatus(http.StatusOK)
 		lines.ExpectValid()
 		lines.ExpectGolden("spare-entitlement")
-		Expect(objects(at(lines.JSON, "lineItems"))).To(HaveLen(len(objects(at(r.JSON, "lineItems")))),
+		Expect(len(objects(at(lines.JSON, "lineItems")))).To(Equal(len(objects(at(r.JSON, "lineItems")))),
 			"the line-items route lists another number of line items than the entitlement carries")
 	})
 
@@ -321,7 +321,7 @@ var _ = Describe("Entitlements API beta: writing", func() {
 		Expect(text(at(got.JSON, "description"))).To(Equal("created by a contract suite"))
 		Expect(text(at(got.JSON, "shipToEmail"))).To(Equal("suite@example.com"))
 		items := objects(at(got.JSON, "lineItems"))
-		Expect(items).To(HaveLen(1))
+		Expect(len(items)).To(Equal(1))
 		Expect(text(items[0]["activationId"])).To(Equal(aid))
 		Expect(mustInt(items[0]["quantity"], "quantity")).To(Equal(5))
 
@@ -339,7 +339,7 @@ var _ = Describe("Entitlements API beta: writing", func() {
 		add := call(ebAPI, http.MethodPost, ebLinesPath(id), nil, map[string]any{"lineItems": []any{productLine(e.Name("beta-act-2"))}})
 		Expect(add.HTTPStatus).To(BeElementOf(http.StatusCreated, http.StatusOK), "adding a line item answered HTTP %d", add.HTTPStatus)
 		add.ExpectValid()
-		Expect(lineItemsOf(id)).To(HaveLen(2), "the added line item is not listed")
+		Expect(len(lineItemsOf(id))).To(Equal(2), "the added line item is not listed")
 
 		mli := productLine(e.Name("beta-mnt"))
 		delete(mli, "quantity")

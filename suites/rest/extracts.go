@@ -170,12 +170,12 @@ func checkArtifact(name, contentType string, data []byte) {
 	}
 	switch {
 	case strings.HasPrefix(contentType, "text/csv"):
-		Expect(specs).To(HaveLen(1), "a single CSV for an extract the contract describes as a zip")
+		Expect(len(specs)).To(Equal(1), "a single CSV for an extract the contract describes as a zip")
 		Expect(specs[0].fits(header(data))).To(BeTrue(), "the CSV header is not the one %s describes", specs[0].schema)
 	case strings.HasPrefix(contentType, "application/zip"):
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		Expect(err).NotTo(HaveOccurred(), "the zip artifact does not open")
-		Expect(zr.File).To(HaveLen(len(specs)), "the zip holds another number of files than the contract describes")
+		Expect(len(zr.File)).To(Equal(len(specs)), "the zip holds another number of files than the contract describes")
 		for _, f := range zr.File {
 			var spec *csvColumns
 			for i := range specs {
@@ -297,7 +297,7 @@ var _ = Describe("data extracts", func() {
 				Expect(tc.keep(j)).To(BeTrue(), "a job not matching %v is listed", tc.q)
 				Expect(ids).To(HaveKey(jobID(j)), "a filtered list names a job the whole list does not")
 			}
-			Expect(got).To(HaveLen(want), "the filter %v keeps another number of jobs than the whole list has", tc.q)
+			Expect(len(got)).To(Equal(want), "the filter %v keeps another number of jobs than the whole list has", tc.q)
 		}
 		// A date window that holds every job start keeps them all.
 		first, last := "9999-12-31", "0000-01-01"
@@ -305,7 +305,7 @@ var _ = Describe("data extracts", func() {
 			d := text(j["startTime"])[:10]
 			first, last = min(first, d), max(last, d)
 		}
-		Expect(listJobs(url.Values{"beginDate": {first}, "endDate": {last}})).To(HaveLen(len(all)), "a window around every start leaves jobs out")
+		Expect(len(listJobs(url.Values{"beginDate": {first}, "endDate": {last}}))).To(Equal(len(all)), "a window around every start leaves jobs out")
 	})
 
 	It("serves the artifact of a complete job, matching its size and checksum", exLabels("getExtractJobFile", suite.Read, suite.Smoke), func() {

@@ -197,7 +197,7 @@ func reasonOf(r *suite.RESTResult) string { return text(at(r.JSON, "statusInfo",
 func keysOf(into map[string]bool, keys []string, where string) {
 	ginkgo.GinkgoHelper()
 	for _, k := range keys {
-		Expect(into).NotTo(HaveKey(k), "a record is repeated on %s", where)
+		Expect(into[k]).To(BeFalse(), "a record is repeated on %s", where)
 		into[k] = true
 	}
 }
