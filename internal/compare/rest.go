@@ -107,23 +107,43 @@ type restAnswer struct {
 	took     time.Duration
 }
 
+// restParallel bounds the REST requests in flight per side.
+const restParallel = 4
+
 func compareREST(ctx context.Context, sides [2]*side, rec conformance.Records, opts Options) []Call {
 	reqs := restRequests(rec)
 	v, verr := restValidator()
 	calls := make([]Call, len(reqs))
+	done := make([]bool, len(reqs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, restParallel)
 	for i, r := range reqs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
 		if ctx.Err() != nil {
-			return calls[:i]
+			break
 		}
-		var ans [2]restAnswer
-		var wg sync.WaitGroup
-		for j, s := range sides {
-			wg.Go(func() { ans[j] = sendREST(ctx, s, r, v) })
-		}
-		wg.Wait()
-		calls[i] = restCall(r, ans[0], ans[1], verr, opts)
+		wg.Go(func() {
+			defer func() { <-sem }()
+			var ans [2]restAnswer
+			var both sync.WaitGroup
+			for j, s := range sides {
+				both.Go(func() { ans[j] = sendREST(ctx, s, r, v) })
+			}
+			both.Wait()
+			calls[i], done[i] = restCall(r, ans[0], ans[1], verr, opts), true
+		})
 	}
-	return calls
+	wg.Wait()
+	out := calls[:0]
+	for i, c := range calls {
+		if done[i] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func sendREST(ctx context.Context, s *side, r restRequest, v *openapi.Validator) (a restAnswer) {
