@@ -38,7 +38,7 @@ func (e *Env) BearerToken(api string) string {
 	ginkgo.GinkgoHelper()
 	tok, err := e.bearer(api)
 	if err != nil {
-		ginkgo.Fail(fmt.Sprintf("%s: authenticate: %v", api, err))
+		e.fail(fmt.Sprintf("%s: authenticate: %v", api, err))
 	}
 	if tok == "" {
 		ginkgo.Skip(api + ": no token route on a live target (its tokens are issued in the FNO UI): pass one as FNOKIT_TOKEN")

@@ -395,19 +395,39 @@ func (e *Env) callContext() context.Context {
 	return e.ctx
 }
 
-// runOne runs a cleanup, turning a panic into an error so one broken
-// cleanup does not stop the others.
+// inCleanup reports whether the cleanups are running: calls then use
+// their context, and failures become the cleanup's error rather than a
+// spec's (no spec is running).
+func (e *Env) inCleanup() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cleanupCtx != nil
+}
+
+// cleanupFailure carries a failure out of a cleanup to runOne.
+type cleanupFailure struct{ msg string }
+
+// fail fails the running spec, or, while the cleanups run, the cleanup.
+func (e *Env) fail(msg string) {
+	ginkgo.GinkgoHelper()
+	if e.inCleanup() {
+		panic(cleanupFailure{msg})
+	}
+	ginkgo.Fail(msg)
+}
+
+// runOne runs a cleanup, turning a failure or a panic into an error so
+// one broken cleanup does not stop the others.
 func runOne(ctx context.Context, fn func(context.Context) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("cleanup panicked: %v", r)
-		}
-	}()
 	done := make(chan error, 1)
 	go func() {
 		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("cleanup panicked: %v", r)
+			switch r := recover().(type) {
+			case nil:
+			case cleanupFailure:
+				done <- errors.New(r.msg)
+			default:
+				done <- fmt.Errorf("cleanup failed: %v", firstLine(fmt.Sprint(r)))
 			}
 		}()
 		done <- fn(ctx)

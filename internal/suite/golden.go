@@ -37,8 +37,8 @@ type GoldenEntry struct {
 // attachFindings adds findings to the running spec's report. They are
 // not printed on the console: the failure message names the first one,
 // the reports list them all.
-func attachFindings(key string, fs contract.Findings) {
-	if len(fs) == 0 {
+func (e *Env) attachFindings(key string, fs contract.Findings) {
+	if len(fs) == 0 || e.inCleanup() {
 		return
 	}
 	ginkgo.AddReportEntry(EntryFindings, FindingsEntry{Key: key, Findings: fs}, ginkgo.ReportEntryVisibilityNever)
@@ -56,18 +56,18 @@ func (e *Env) expectGolden(k golden.Key, ex golden.Exchange) {
 	}
 	res, err := e.store.Compare(k, got, golden.Options{Update: e.cfg.UpdateGolden})
 	if err != nil {
-		ginkgo.Fail(fmt.Sprintf("golden %s: %v", k, err))
+		e.fail(fmt.Sprintf("golden %s: %v", k, err))
 	}
-	if res.Diff != "" || res.Updated {
+	if (res.Diff != "" || res.Updated) && !e.inCleanup() {
 		ginkgo.AddReportEntry(EntryGolden, GoldenEntry{Case: k.String(), Diff: res.Diff, Updated: res.Updated}, ginkgo.ReportEntryVisibilityNever)
 	}
-	attachFindings(k.String(), res.Findings)
+	e.attachFindings(k.String(), res.Findings)
 	if !res.OK() {
 		msg := problem(k.String(), res.Findings)
 		if msg == "" {
 			msg = k.String() + ": " + contract.RuleGoldenMismatch
 		}
-		ginkgo.Fail(msg)
+		e.fail(msg)
 	}
 }
 
@@ -84,8 +84,8 @@ func (e *Env) ExpectGolden(k golden.Key, ex golden.Exchange) {
 // when any has severity error.
 func (e *Env) ExpectNoFindings(key string, fs contract.Findings) {
 	ginkgo.GinkgoHelper()
-	attachFindings(key, fs)
+	e.attachFindings(key, fs)
 	if msg := problem(key, fs); msg != "" {
-		ginkgo.Fail(msg)
+		e.fail(msg)
 	}
 }

@@ -119,9 +119,9 @@ func (e *Env) REST(api string, req RESTRequest) *RESTResult {
 	ginkgo.GinkgoHelper()
 	r, err := e.restCall(api, req)
 	if err != nil {
-		ginkgo.Fail(fmt.Sprintf("%s %s %s: %v", api, req.Method, req.Path, err))
+		e.fail(fmt.Sprintf("%s %s %s: %v", api, req.Method, req.Path, err))
 	}
-	attachFindings(r.key, r.Findings)
+	e.attachFindings(r.key, r.Findings)
 	return r
 }
 
@@ -240,7 +240,7 @@ func (e *Env) authorize(api, opID string, req *http.Request) error {
 func (r *RESTResult) ExpectValid() {
 	ginkgo.GinkgoHelper()
 	if msg := problem(r.key, r.Findings); msg != "" {
-		ginkgo.Fail(msg)
+		r.env.fail(msg)
 	}
 }
 
@@ -248,7 +248,7 @@ func (r *RESTResult) ExpectValid() {
 func (r *RESTResult) ExpectStatus(code int) {
 	ginkgo.GinkgoHelper()
 	if r.HTTPStatus != code {
-		ginkgo.Fail(fmt.Sprintf("%s: HTTP %d, want %d", r.key, r.HTTPStatus, code))
+		r.env.fail(fmt.Sprintf("%s: HTTP %d, want %d", r.key, r.HTTPStatus, code))
 	}
 }
 
@@ -259,7 +259,7 @@ func (r *RESTResult) ExpectGolden(caseName string) {
 	ginkgo.GinkgoHelper()
 	op := r.opID
 	if op == "" {
-		ginkgo.Fail(fmt.Sprintf("%s: %s: no route of the document matches, so the golden case has no operation", r.key, contract.RuleOpenAPINoRoute))
+		r.env.fail(fmt.Sprintf("%s: %s: no route of the document matches, so the golden case has no operation", r.key, contract.RuleOpenAPINoRoute))
 	}
 	k := golden.Key{Kind: golden.REST, Service: r.api, Version: "v1", Operation: op, Case: caseName}
 	u := r.path

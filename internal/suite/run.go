@@ -220,6 +220,8 @@ var (
 	flagSeed         = int64Flag("seed", 0, "the emulator's seed (0: the default)")
 	flagDrift        = stringFlag("drift", "", "emulator drift rules, Service[/version[/operation]]=mode, comma-separated")
 	flagReports      = stringFlag("reports", "", "write junit.xml, report.json and report.html into this folder")
+	flagGoldenDir    = stringFlag("golden-dir", "", "the golden files folder (default: the repository's golden/)")
+	flagSamples      = stringFlag("samples", "", "the request samples folder of the conformance sweep (default: the repository's schemas/testdata)")
 )
 
 func boolFlag(name string, v bool, usage string) *bool {
@@ -292,11 +294,12 @@ func ParseDrift(s string) (server.Faults, error) {
 // RunForTest runs the specs of the test binary under `go test` against
 // the in-process emulator (or -target), with Ginkgo's -ginkgo.* flags and
 // the harness's flags (-update-golden, -target, -allow-writes, -seed,
-// -drift, -reports). Every suites package calls it from one TestXxx.
+// -drift, -reports, -golden-dir, -samples). Every suites package calls it
+// from one TestXxx.
 func RunForTest(t *testing.T) {
 	t.Helper()
 	cfg := ConfigFromEnv(Config{Target: *flagTarget, AllowWrites: *flagAllowWrites, Seed: *flagSeed,
-		UpdateGolden: *flagUpdateGolden || golden.UpdateRequested()})
+		UpdateGolden: *flagUpdateGolden || golden.UpdateRequested(), GoldenDir: *flagGoldenDir, Samples: *flagSamples})
 	if *flagDrift != "" {
 		f, err := ParseDrift(*flagDrift)
 		if err != nil {

@@ -58,9 +58,9 @@ func (e *Env) SOAP(service, version, op string, payload map[string]any) *SOAPRes
 	ginkgo.GinkgoHelper()
 	r, err := e.soapCall(service, version, op, payload)
 	if err != nil {
-		ginkgo.Fail(fmt.Sprintf("%s/%s/%s: %v", service, version, op, err))
+		e.fail(fmt.Sprintf("%s/%s/%s: %v", service, version, op, err))
 	}
-	attachFindings(r.key, r.Findings)
+	e.attachFindings(r.key, r.Findings)
 	return r
 }
 
@@ -169,13 +169,13 @@ func (r *SOAPResult) ExpectValid() {
 				msg += " (" + p + ")"
 			}
 		}
-		ginkgo.Fail(msg)
+		r.env.fail(msg)
 	}
 	if msg := problem(r.key, r.Findings); msg != "" {
-		ginkgo.Fail(msg)
+		r.env.fail(msg)
 	}
 	if r.HTTPStatus != http.StatusOK {
-		ginkgo.Fail(fmt.Sprintf("%s: %s: HTTP %d, want 200", r.key, contract.RuleSOAPFault, r.HTTPStatus))
+		r.env.fail(fmt.Sprintf("%s: %s: HTTP %d, want 200", r.key, contract.RuleSOAPFault, r.HTTPStatus))
 	}
 }
 
@@ -190,7 +190,7 @@ func (r *SOAPResult) ExpectStatus(s string) {
 		} else if got == "" {
 			got = "no statusInfo"
 		}
-		ginkgo.Fail(fmt.Sprintf("%s: %s: statusInfo/status is %s, want %s", r.key, contract.RuleSOAPStatus, got, s))
+		r.env.fail(fmt.Sprintf("%s: %s: statusInfo/status is %s, want %s", r.key, contract.RuleSOAPStatus, got, s))
 	}
 }
 

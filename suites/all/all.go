@@ -6,5 +6,9 @@
 package all
 
 import (
+	_ "github.com/fnokit/fnokit/suites/callout"
 	_ "github.com/fnokit/fnokit/suites/conformance"
+	_ "github.com/fnokit/fnokit/suites/pubservices"
+	_ "github.com/fnokit/fnokit/suites/rest"
+	_ "github.com/fnokit/fnokit/suites/soap"
 )

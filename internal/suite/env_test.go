@@ -1,0 +1,102 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigCheck(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		cfg  Config
+		want string // "" for valid
+	}{
+		{Config{}, ""},
+		{Config{User: "u"}, "credentials are for a live target"},
+		{Config{AllowWrites: true}, "always allowed on the emulator"},
+		{Config{Target: "https://uat.example.com", User: "u", Password: "p"}, ""},
+		{Config{Target: "https://uat.example.com/flexnet", Token: "t"}, ""},
+		{Config{Target: "uat.example.com", Token: "t"}, "http or https"},
+		{Config{Target: "https://u:secret-pw@uat.example.com", Token: "t"}, "must not carry credentials"},
+		{Config{Target: "https://uat.example.com?token=x", Token: "t"}, "no query"},
+		{Config{Target: "https://uat.example.com"}, "needs credentials"},
+		{Config{Target: "https://uat.example.com", User: "u"}, "both FNOKIT_USER and FNOKIT_PASSWORD"},
+		{Config{Target: "https://uat.example.com", User: "u", Password: "p", Token: "t"}, "not both"},
+	}
+	for _, c := range cases {
+		err := c.cfg.Check()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c.cfg.Target, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want %q", c.cfg.Target, err, c.want)
+		case err != nil && strings.Contains(err.Error(), "secret-pw"):
+			t.Errorf("the error echoes the URL's password")
+		}
+	}
+}
+
+func TestParseDrift(t *testing.T) {
+	t.Parallel()
+	f, err := ParseDrift("ManageDeviceService/v7/searchDevices=drop-required, LicenseService=rename")
+	if err != nil || len(f.Rules) != 2 || f.Rules[0].Operation != "searchDevices" || f.Rules[0].Version != "v7" || f.Rules[1].Service != "LicenseService" {
+		t.Fatalf("%+v %v", f, err)
+	}
+	for _, bad := range []string{"ManageDeviceService", "a/b/c/d=rename", "ManageDeviceService=melt"} {
+		if _, err := ParseDrift(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestTokenOf(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]string{
+		`{"token":"a.b.c","expires":"x"}`: "a.b.c",
+		`"a.b.c"`:                         "a.b.c",
+		"a.b.c\n":                         "a.b.c",
+		`{"other":1}`:                     "",
+		"<html>no</html>":                 "",
+	} {
+		if got := tokenOf([]byte(body)); got != want {
+			t.Errorf("tokenOf(%q) = %q, want %q", body, got, want)
+		}
+	}
+}
+
+// Cleanups run newest first, once, within the timeout; a failing, a
+// panicking and a hanging cleanup do not stop the others.
+func TestCleanups(t *testing.T) {
+	t.Parallel()
+	e := &Env{cfg: Config{CleanupTimeout: 300 * time.Millisecond}}
+	var order []string
+	e.Cleanup("first", func(context.Context) error { order = append(order, "first"); return nil })
+	e.Cleanup("failing", func(context.Context) error { return errors.New("boom") })
+	e.Cleanup("panicking", func(context.Context) error { panic("oops") })
+	e.Cleanup("failing through the harness", func(context.Context) error { e.fail("deleteDevice answered FAILURE"); return nil })
+	e.Cleanup("last", func(context.Context) error { order = append(order, "last"); return nil })
+	res := e.finish()
+	if len(res) != 5 || strings.Join(order, ",") != "last,first" {
+		t.Fatalf("results %+v, order %v", res, order)
+	}
+	if res[1].Err == nil || res[1].Err.Error() != "deleteDevice answered FAILURE" || res[2].Err == nil || res[3].Err == nil || res[0].Err != nil || res[4].Err != nil {
+		t.Errorf("results %+v", res)
+	}
+	if again := e.finish(); len(again) != 5 {
+		t.Error("a second finish ran the cleanups again")
+	}
+	ran := false
+	e.Cleanup("late", func(context.Context) error { ran = true; return nil })
+	if !ran {
+		t.Error("a cleanup registered after the end did not run at once")
+	}
+
+	h := &Env{cfg: Config{CleanupTimeout: 100 * time.Millisecond}}
+	h.Cleanup("hanging", func(ctx context.Context) error { time.Sleep(5 * time.Second); return nil })
+	if res := h.finish(); len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "did not finish in time") {
+		t.Errorf("a hanging cleanup: %+v", res)
+	}
+}
