@@ -208,13 +208,13 @@ var _ = Describe("Entitlements API beta: reading", func() {
 		r := call(ebAPI, http.MethodGet, ebPath(eid), nil, nil)
 		r.ExpectStatus(http.StatusOK)
 		r.ExpectValid()
-		r.ExpectGolden("spare-entitlement")
 		lines := call(ebAPI, http.MethodGet, ebLinesPath(eid), nil, nil)
 		lines.ExpectStatus(http.StatusOK)
 		lines.ExpectValid()
-		lines.ExpectGolden("spare-entitlement")
 		Expect(len(objects(at(lines.JSON, "lineItems")))).To(Equal(len(objects(at(r.JSON, "lineItems")))),
 			"the line-items route lists another number of line items than the entitlement carries")
+		r.ExpectGolden("spare-entitlement")
+		lines.ExpectGolden("spare-entitlement")
 	})
 
 	It("answers 404 for an unknown entitlement and 400 for an ID the contract forbids", ebLabels("getSimpleEntitlement", suite.Read, suite.Full), func() {

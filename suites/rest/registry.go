@@ -191,7 +191,7 @@ var _ = Describe("registry: authentication", func() {
 var _ = Describe("registry: projects", func() {
 	It("pages the projects sorted by name, disjoint, the same whatever the page size", regLabels("getProjects", suite.Read, suite.Smoke), func() {
 		// One project: the delete specs change the last ones.
-		regGet(pathProjects, url.Values{"page": {"1"}, "pageSize": {"1"}}).ExpectGolden("page-1")
+		recorded := regGet(pathProjects, url.Values{"page": {"1"}, "pageSize": {"1"}})
 		small, large := allProjects(3), allProjects(50)
 		Expect(small).NotTo(BeEmpty(), "the registry lists no project")
 		names := func(ps []map[string]any) []string {
@@ -203,10 +203,11 @@ var _ = Describe("registry: projects", func() {
 		}
 		Expect(names(small)).To(Equal(names(large)), "paging by 3 and by 50 lists other projects")
 		Expect(sort.StringsAreSorted(names(small))).To(BeTrue(), "the projects are not sorted by name")
+		recorded.ExpectGolden("page-1")
 	})
 
 	It("details each project with as many repositories and charts as the list counts", regLabels("getProject", suite.Read, suite.Smoke), func() {
-		regGet(projectPath(firstProject()), nil).ExpectGolden("first-project")
+		recorded := regGet(projectPath(firstProject()), nil)
 		ps := allProjects(50)
 		for _, p := range ps[:min(len(ps), 10)] {
 			d := regGet(projectPath(text(p["name"])), nil)
@@ -214,6 +215,7 @@ var _ = Describe("registry: projects", func() {
 			Expect(len(list(at(d.JSON, "repositories")))).To(Equal(mustInt(p["repo_count"], "repo_count")), "repo_count disagrees with the project's repositories")
 			Expect(len(list(at(d.JSON, "charts")))).To(Equal(mustInt(p["chart_count"], "chart_count")), "chart_count disagrees with the project's charts")
 		}
+		recorded.ExpectGolden("first-project")
 	})
 
 	It("answers 404 for a project it does not have", regLabels("getProject", suite.Read, suite.Full), func() {
@@ -227,7 +229,7 @@ var _ = Describe("registry: projects", func() {
 	It("lists members, paged by page_size and filtered by user_id", regLabels("getProjectMembers", suite.Read, suite.Smoke), func() {
 		name := firstProject()
 		path := projectPath(name) + "/members"
-		regGet(path, nil).ExpectGolden("first-project")
+		recorded := regGet(path, nil)
 		all := objects(regGet(path, url.Values{"page_size": {"1000"}}).JSON)
 		if len(all) == 0 {
 			Skip("the project has no members")
@@ -249,6 +251,7 @@ var _ = Describe("registry: projects", func() {
 			Expect(foldEq(text(m["entityName"]), who)).To(BeTrue(), "user_id returns another member")
 		}
 		Expect(objects(regGet(path, url.Values{"user_id": {"fnokit-no-such-user@example.com"}}).JSON)).To(BeEmpty(), "user_id of no member returns members")
+		recorded.ExpectGolden("first-project")
 	})
 
 	It("lists a repository's artifacts, as many as its artifactCount, with the optional parts on request", regLabels("getArtifacts", suite.Read, suite.Smoke), func() {
@@ -264,7 +267,7 @@ var _ = Describe("registry: projects", func() {
 			Skip("the first project has no repository with artifacts")
 		}
 		path := repoPath(name, repoName(text(repo["repositoryName"]))) + "/artifacts"
-		regGet(path, nil).ExpectGolden("first-repository")
+		recorded := regGet(path, nil)
 		count := mustInt(repo["artifactCount"], "artifactCount")
 		size := pageSizeFor(count, 100)
 		seen := map[string]bool{}
@@ -285,6 +288,7 @@ var _ = Describe("registry: projects", func() {
 			with = append(with, text(a["digest"]))
 		}
 		Expect(with).To(Equal(order), "the with* switches change which artifacts are listed")
+		recorded.ExpectGolden("first-repository")
 	})
 
 	It("answers 404 for a repository the project does not have, and 400 for a page that is not a number", regLabels("getArtifacts", suite.Read, suite.Full), func() {
@@ -318,10 +322,11 @@ var _ = Describe("registry: downloads and events", func() {
 			}
 			return v
 		}
-		regGet(pathDownloads, q(1, 10)).ExpectGolden("this-month")
+		recorded := regGet(pathDownloads, q(1, 10))
 		two := objects(regGet(pathDownloads, q(1, 8)).JSON)
 		a, b := objects(regGet(pathDownloads, q(1, 4)).JSON), objects(regGet(pathDownloads, q(2, 4)).JSON)
 		Expect(append(a, b...)).To(Equal(two), "pages 1 and 2 of 4 are not page 1 of 8")
+		recorded.ExpectGolden("this-month")
 	})
 
 	It("refuses a downloads request without its mandatory parameters or with malformed ones", regLabels("getDownloads", suite.Read, suite.Full), func() {
@@ -357,12 +362,13 @@ var _ = Describe("registry: downloads and events", func() {
 			Skip("the target has no user to ask about")
 		}
 		path := pathEventStatus + url.PathEscape(user) + "/status"
-		regGet(path, url.Values{"entity_type": {"USER"}}).ExpectGolden("known-user")
+		recorded := regGet(path, url.Values{"entity_type": {"USER"}})
 		for _, q := range []url.Values{{"entity_type": {"GROUP"}}, {}} {
 			r := call(regAPI, http.MethodGet, path, q, nil)
 			r.ExpectStatus(http.StatusBadRequest)
 			r.ExpectValid()
 		}
+		recorded.ExpectGolden("known-user")
 	})
 })
 
