@@ -58,7 +58,7 @@ func TestGoldenRecordThenCheckLive(t *testing.T) {
 	goldenDir, reports := filepath.Join(dir, "golden"), filepath.Join(dir, "reports")
 	env := []string{suite.EnvUser + "=rec-user", suite.EnvPassword + "=" + password, suite.EnvToken + "="}
 	common := []string{"--schemas", filepath.Join(root, "schemas"), "--golden", goldenDir, "--reports", reports,
-		"--target", emu.URL(), "--services", "ManageDevice,FlexnetAuthentication", "--versions", "v7,base"}
+		"--target", emu.URL(), "--services", "ManageDevice,FlexnetAuthentication", "--versions", "v7,base", "--label-filter", "suite:conformance"}
 
 	code, out := cliProcess(t, env, append([]string{"golden", "record"}, common...)...)
 	if code != ExitOK || !strings.Contains(out, "added") {
