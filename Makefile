@@ -33,8 +33,9 @@ golden-record: build ## re-record the golden files from the emulator (review git
 suites: deps ## the contract suites alone, each package on its own in-process emulator (go test ./suites/...)
 	$(GO) test -count=1 ./suites/...
 
-test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz corpora run as tests), schema lint
+test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz corpora run as tests), schema lint, the k6 extension's tests, a smoke run of every k6 scenario and a two-process segmented run
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory test-k6ext k6 bench-smoke bench-segments
 
 lint-schemas: build ## every bundled XSD/WSDL compiles, every OpenAPI document validates
 	bin/fnokit schemas lint schemas
@@ -63,7 +64,7 @@ fuzz: deps ## fuzz the parsers that face the network, FUZZTIME runs each (new co
 	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/ || exit 1; \
 	done
 
-bench: bench-xsd bench-openapi bench-emulator bench-callout ## all benchmarks, with figures
+bench: bench-xsd bench-openapi bench-emulator bench-callout bench-k6ext ## all benchmarks, with figures
 
 bench-xsd: ## XSD validation rate against xmllint, side by side (needs ../shared)
 	@scripts/ensure-deps.sh bench
