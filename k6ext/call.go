@@ -30,7 +30,7 @@ func (c *client) jsCall(fc sobek.FunctionCall) sobek.Value {
 // resultKeys are call()'s result properties, in the order scripts see
 // them.
 var resultKeys = []string{"httpStatus", "status", "reason", "failedData", "fault", "bodySize", "payload",
-	"error", "errorCode", "calloutDuration", "violations"}
+	"error", "errorCode", "calloutDuration", "violations", "duration"}
 
 // lazyParts decodes a response's payload and failedData on demand; errMsg
 // is set when the body turns out to be unreadable past its statusInfo.
@@ -135,7 +135,10 @@ func (c *client) call(svcV, opV, payloadV, paramsV sobek.Value) (map[string]any,
 		samples, lazy = c.readSOAP(res, out, sv, op, params, samples)
 	}
 	now := time.Now()
-	samples = append(samples, sample(c.mi.metrics.operationDuration, out.tags, now, ms(now.Sub(start))))
+	// The same value as fno_operation_duration, so a script can relate it
+	// to calloutDuration per request with sub-millisecond resolution.
+	res["duration"] = ms(now.Sub(start))
+	samples = append(samples, sample(c.mi.metrics.operationDuration, out.tags, now, res["duration"].(float64)))
 	c.push(state, samples)
 	return res, lazy, nil
 }

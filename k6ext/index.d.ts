@@ -158,6 +158,8 @@ export interface CallResult {
   calloutDuration: number | null;
   /** XSD findings when this response was validated, else null. */
   violations: Violation[] | null;
+  /** Time of the call in ms, envelope build to parsed head: the fno_operation_duration sample. */
+  duration: number;
 }
 
 /** What the application REST helpers return. */
