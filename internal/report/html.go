@@ -41,11 +41,13 @@ td.cell a:hover{text-decoration:underline}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem}
 .label{display:inline-block;background:#eef1f6;border-radius:4px;padding:0 .3rem;margin:.05rem .1rem;font-size:.75rem;color:#3a4454}
 .fail{border:1px solid #e8c4c4;border-left:4px solid #c0392b;border-radius:4px;padding:.5rem .8rem;margin:.8rem 0;background:#fffafa}
-.fail.error{border-left-color:#8e44ad;background:#fcf8fd;color:inherit}
+.fail.ferr{border-left-color:#8e44ad;background:#fcf8fd}
+.fail .st{font-weight:700;color:#8f1d1d}.fail.ferr .st{color:#6a1b80}
 .fail .msg{white-space:pre-wrap;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;margin:.3rem 0}
 table.sbs{width:100%;table-layout:fixed}
 table.sbs td{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.78rem;white-space:pre-wrap;overflow-wrap:anywhere;padding:.1rem .4rem;border-top:none;border-bottom:none}
-table.sbs td.n{width:3rem;color:#8a93a3;text-align:right;background:#fafbfc}
+table.sbs th,table.sbs td.n{overflow-wrap:anywhere}
+table.sbs th.n,table.sbs td.n{width:3rem;color:#8a93a3;text-align:right;background:#fafbfc}
 table.sbs tr.hunk td{background:#eef1fb;color:#4a5bb0;border-top:1px solid #d8dde6}
 td.del{background:#fde6e6;color:#8f1d1d}td.add{background:#e3f6e8;color:#11632a}td.gap{background:#f4f5f7}
 pre.diff{background:#f7f8fa;border:1px solid #d8dde6;padding:.6rem;overflow-x:auto;line-height:1.35}
@@ -82,8 +84,8 @@ details summary{cursor:pointer;color:#4a5bb0;font-size:.85rem}
 
 {{if .Problems}}
 <h2 id="failures">Failures and errors</h2>
-{{range .Problems}}<div class="fail {{.Status}}" id="{{.Anchor}}">
-<b>{{.Status}}</b> · {{.Suite}} · <b>{{.Name}}</b>{{if .Time}} · {{.Time}}{{end}}
+{{range .Problems}}<div class="fail{{if ne .Status "failed"}} ferr{{end}}" id="{{.Anchor}}">
+<span class="st">{{.Status}}</span> · {{.Suite}} · <b>{{.Name}}</b>{{if .Time}} · {{.Time}}{{end}}
 <div>{{range .Labels}}<span class="label">{{.}}</span>{{end}}</div>
 {{if .Source}}<div class="meta">spec <code>{{.Source}}</code>{{if .FailedAt}} · failed at <code>{{.FailedAt}}</code>{{end}}</div>{{end}}
 {{if .Message}}<div class="msg">{{.Message}}</div>{{end}}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -87,7 +88,7 @@ func specCase(s types.SpecReport) report.Case {
 		// A behaviour check (a Gomega assertion) failed: it is a finding
 		// too, located at the spec's line.
 		c.Findings = append(c.Findings, contract.Finding{Rule: contract.RuleSpecFailed, Severity: contract.Error,
-			Target: c.Name, Location: c.FailedAt, Message: firstLine(c.Message)})
+			Target: c.Name, Location: c.FailedAt, Message: compact(c.Message, 240)})
 	}
 	return c
 }
@@ -119,6 +120,21 @@ func relLocation(cl types.CodeLocation) string {
 		}
 	}
 	return fmt.Sprintf("%s:%d", f, cl.LineNumber)
+}
+
+// compact is s on one line, white space collapsed, at most max bytes
+// (cut at a rune boundary): a Gomega message spans lines ("Expected\n
+// <int>: 3\nto equal\n <int>: 4") and reads fine as one.
+func compact(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func firstLine(s string) string {

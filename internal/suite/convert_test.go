@@ -70,7 +70,7 @@ func TestConvert(t *testing.T) {
 	}
 	c = r.Cases[2]
 	if c.Status != report.Failed || c.Suite != "suites/soap" || len(c.Findings) != 1 || c.Findings[0].Rule != contract.RuleSpecFailed ||
-		c.Findings[0].Location != "suites/soap/devices.go:57" || c.Findings[0].Message != "Expected" {
+		c.Findings[0].Location != "suites/soap/devices.go:57" || c.Findings[0].Message != "Expected <int>: 3 to equal <int>: 4" {
 		t.Errorf("behaviour case %+v", c)
 	}
 	if c := r.Cases[3]; c.Status != report.Skipped || c.Message != "writes to a live target need --allow-writes" {
