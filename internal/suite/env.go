@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/golden"
+	"github.com/fnokit/fnokit/internal/redact"
 	"github.com/fnokit/fnokit/internal/soap"
 	"github.com/fnokit/fnokit/schemas"
 )
@@ -410,10 +412,30 @@ type cleanupFailure struct{ msg string }
 // fail fails the running spec, or, while the cleanups run, the cleanup.
 func (e *Env) fail(msg string) {
 	ginkgo.GinkgoHelper()
+	msg = e.scrub(msg)
 	if e.inCleanup() {
 		panic(cleanupFailure{msg})
 	}
 	ginkgo.Fail(msg)
+}
+
+// scrub removes the run's live credentials (the password, the token, the
+// Basic credentials they make) from text, then anything else
+// internal/redact recognises as a secret. The emulator's credentials are
+// not secret (and "admin" would mangle ordinary text), so they stay.
+func (e *Env) scrub(s string) string {
+	if e == nil {
+		return redact.Text(s)
+	}
+	if e.emu == nil {
+		for _, secret := range []string{string(e.password), string(e.token),
+			base64.StdEncoding.EncodeToString([]byte(e.user + ":" + string(e.password)))} {
+			if len(secret) >= 4 {
+				s = strings.ReplaceAll(s, secret, redact.Marker)
+			}
+		}
+	}
+	return redact.Text(s)
 }
 
 // runOne runs a cleanup, turning a failure or a panic into an error so

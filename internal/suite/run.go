@@ -135,7 +135,16 @@ func run(t ginkgo.GinkgoTestingT, opts Options, base *types.SuiteConfig) (*Outco
 		}
 	}()
 
-	gomega.RegisterFailHandler(ginkgo.Fail)
+	// Gomega's failures pass through the same scrubbing as the harness's
+	// own, so an assertion on a value that happens to hold a credential
+	// does not print it.
+	gomega.RegisterFailHandler(func(message string, callerSkip ...int) {
+		skip := 1
+		if len(callerSkip) > 0 {
+			skip += callerSkip[0]
+		}
+		ginkgo.Fail(env.scrub(message), skip)
+	})
 	sc := types.NewDefaultSuiteConfig()
 	if base != nil {
 		sc = *base
@@ -181,6 +190,7 @@ func run(t ginkgo.GinkgoTestingT, opts Options, base *types.SuiteConfig) (*Outco
 		out.Interrupted = out.Interrupted || strings.Contains(strings.Join(gr.SpecialSuiteFailureReasons, " "), "Interrupted")
 	}
 	out.Report = Convert(out.Ginkgo, env.TargetName(), sc.LabelFilter)
+	env.scrubReport(out.Report)
 	out.Report.Tool, out.Report.ToolVersion = opts.Tool, opts.ToolVersion
 	if out.Report.StartedAt.IsZero() {
 		out.Report.StartedAt = started
@@ -354,4 +364,18 @@ func Preview(labelFilter string) (total, selected int, err error) {
 		}
 	}
 	return total, selected, nil
+}
+
+// scrubReport removes the run's credentials from every free text of the
+// report (spec code may have put them into a message by mistake; the
+// writers redact again, but only what they can recognise).
+func (e *Env) scrubReport(r *report.Report) {
+	for i := range r.Cases {
+		c := &r.Cases[i]
+		c.Name, c.Message, c.Diff = e.scrub(c.Name), e.scrub(c.Message), e.scrub(c.Diff)
+		for j := range c.Findings {
+			f := &c.Findings[j]
+			f.Target, f.Location, f.Message = e.scrub(f.Target), e.scrub(f.Location), e.scrub(f.Message)
+		}
+	}
 }
