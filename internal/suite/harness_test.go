@@ -92,8 +92,12 @@ var _ = Describe("harness", func() {
 
 	Describe("against a live target", Label("harness:live"), func() {
 		It("skips writes without --allow-writes", suite.Labels("ManageDeviceService", "v7", "createDevice", suite.Write, suite.Full), func() {
-			suite.E().RequireWrites()
+			// No RequireWrites: the harness skips kind:write specs itself.
 			Fail("a write ran on a live target without --allow-writes")
+		})
+		It("refuses a write from a spec labelled read", suite.Labels("ManageDeviceService", "v7", "deleteDevice", suite.Read, suite.Full), func() {
+			suite.E().SOAP("ManageDeviceService", "v7", "deleteDevice", map[string]any{"deviceIdentifier": device("x")})
+			Fail("the write was sent")
 		})
 		It("reads, and leaks nothing into the reports", suite.Labels("ManageDeviceService", "v7", "searchDevices", suite.Read, suite.Smoke), func() {
 			e := suite.E()
@@ -257,8 +261,12 @@ func TestHarnessLiveLeaksNoCredentials(t *testing.T) {
 	statuses := map[string]string{}
 	for _, c := range cases {
 		statuses[c.Name] = c.Status
+		if strings.Contains(c.Name, "labelled read") && !strings.Contains(c.Message, "deleteDevice changes records: refused") {
+			t.Errorf("refused write: %s", c.Message)
+		}
 	}
 	if statuses["harness against a live target skips writes without --allow-writes"] != "skipped" ||
+		statuses["harness against a live target refuses a write from a spec labelled read"] != "failed" ||
 		statuses["harness against a live target reads, and leaks nothing into the reports"] != "failed" {
 		t.Errorf("statuses %v", statuses)
 	}

@@ -73,6 +73,23 @@ var _ = ginkgo.ReportAfterSuite("fnokit report", func(r ginkgo.Report) {
 	lastMu.Unlock()
 })
 
+// Against a live target without --allow-writes, every kind:write spec is
+// skipped before it runs, whether or not it calls RequireWrites: a spec
+// that forgets must not write to a tenant.
+var _ = ginkgo.BeforeEach(func() {
+	currentMu.RLock()
+	e := current
+	currentMu.RUnlock()
+	if e == nil || e.WritesAllowed() {
+		return
+	}
+	for _, l := range ginkgo.CurrentSpecReport().Labels() {
+		if l == KeyKind+":"+string(Write) {
+			ginkgo.Skip("writes to a live target need --allow-writes")
+		}
+	}
+})
+
 // didRun guards the one run a process may make: Ginkgo's RunSpecs refuses
 // a second call by exiting the process, which would be a poor error.
 var didRun sync.Mutex

@@ -78,6 +78,10 @@ func (e *Env) soapCall(service, version, op string, payload map[string]any) (*SO
 	if o == nil {
 		return nil, fmt.Errorf("%s %s has no operation %s", service, v.Version, op)
 	}
+	if !e.WritesAllowed() && !conformance.Reads(op) {
+		// A spec labelled read that writes all the same: refused, not sent.
+		return nil, fmt.Errorf("%s changes records: refused on a live target without --allow-writes (label the spec kind:write)", op)
+	}
 	p, err := project.For(service, v.Version)
 	if err != nil {
 		return nil, err
