@@ -34,6 +34,7 @@ func commands() []command {
 		{"callout", "capability request callout: serve the reference callout, check a producer's", runCallout},
 		{"check", "run the contract checks and write reports/ (the main job)", runCheck},
 		{"compare", "differential run: the same reads against a baseline and a candidate, every difference", runCompare},
+		{"golden", "golden files: record them from a target, diff two trees or a tree and a target", runGolden},
 		{"migrate", "version migration: the schema diff and the old version's requests replayed against the new", runMigrate},
 		{"validate", "validate SOAP or JSON messages against an XSD, WSDL or OpenAPI document", runValidate},
 		{"producer", "serve the reference ID and licence generators the emulator can call", runProducer},
