@@ -302,9 +302,10 @@ func (g *gen) entitlements() {
 				it.Copies = 1
 			}
 			// some line items upgrade, renew or extend an earlier one of the account
+			// (never NEW: it means "no relation" and older versions lack the value)
 			if prev := g.acctItems[ai]; len(prev) > 0 && r.IntN(10) == 0 {
 				it.Parent = s.items[pick(r, prev)].ActivationID
-				it.Type = pick(r, []LineItemType{LineUpgrade, LineUpsell, LineRenewal, LineNew})
+				it.Type = pick(r, []LineItemType{LineUpgrade, LineUpsell, LineRenewal})
 			}
 			items = append(items, it)
 			s.itemByAID[lower(it.ActivationID)] = -1 // reserve against duplicates within the entitlement
