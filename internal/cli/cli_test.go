@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -75,14 +76,18 @@ func TestValidateSOAP(t *testing.T) {
 	t.Parallel()
 	root := repo(t)
 	wsdlPath := filepath.Join(root, "schemas/soap/ManageDeviceService/v7/ManageDeviceService.wsdl")
-	good := filepath.Join(root, "golden/soap/ManageDeviceService/v7/getDeviceCount/active-servers.response.xml")
+	good := filepath.Join(root, "golden/soap/ManageDeviceService/v7/getDeviceCount/sample.response.xml")
 	data, err := os.ReadFile(good)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	secret := "hunter2-" + "not-a-number"
-	bad := write(t, dir, "bad.xml", strings.Replace(string(data), "1869", secret, 1))
+	// The count's text becomes a secret-looking non-number.
+	bad := write(t, dir, "bad.xml", regexp.MustCompile(`(count>)[0-9]+(<)`).ReplaceAllString(string(data), "${1}"+secret+"${2}"))
+	if !strings.Contains(mustRead(t, bad), secret) {
+		t.Fatal("the golden sample has no count to break")
+	}
 
 	code, out, _ := run(t, "validate", "--schema", wsdlPath, good)
 	if code != ExitOK || !strings.Contains(out, "valid") {
@@ -147,4 +152,13 @@ func TestSchemasLintNamesBrokenFiles(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
