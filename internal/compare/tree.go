@@ -122,34 +122,15 @@ func named(n *xmltree.Node, local string) []*xmltree.Node {
 }
 
 func (d *differ) attrs(a, b *xmltree.Node, path string) {
-	am, bm := map[xmltree.Name]string{}, map[xmltree.Name]string{}
-	for _, x := range a.Attrs {
-		am[x.Name] = x.Value
-	}
-	for _, x := range b.Attrs {
-		bm[x.Name] = x.Value
-	}
-	names := make([]xmltree.Name, 0, len(am)+len(bm))
-	for n := range am {
-		names = append(names, n)
-	}
-	for n := range bm {
-		if _, ok := am[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Slice(names, func(i, j int) bool { return names[i].String() < names[j].String() })
-	for _, n := range names {
-		av, aok := am[n]
-		bv, bok := bm[n]
-		p := path + "/@" + n.Local
+	for _, x := range xmltree.AttrPairs(a, b) {
+		n, p := x.Name, path+"/@"+x.Name.Local
 		switch {
-		case !bok:
-			d.add(Difference{Kind: OnlyInBaseline, Location: p, Message: "attribute " + n.Local + " is in the baseline's answer only", Baseline: av})
-		case !aok:
-			d.add(Difference{Kind: OnlyInCandidate, Location: p, Message: "attribute " + n.Local + " is in the candidate's answer only", Candidate: bv})
-		case av != bv:
-			d.add(Difference{Kind: ValueChanged, Location: p, Message: "attribute " + n.Local + " differs", Baseline: av, Candidate: bv})
+		case !x.InB:
+			d.add(Difference{Kind: OnlyInBaseline, Location: p, Message: "attribute " + n.Local + " is in the baseline's answer only", Baseline: x.A})
+		case !x.InA:
+			d.add(Difference{Kind: OnlyInCandidate, Location: p, Message: "attribute " + n.Local + " is in the candidate's answer only", Candidate: x.B})
+		case x.A != x.B:
+			d.add(Difference{Kind: ValueChanged, Location: p, Message: "attribute " + n.Local + " differs", Baseline: x.A, Candidate: x.B})
 		}
 	}
 }

@@ -317,34 +317,14 @@ func xmlDiff(a, b *xmltree.Node, path string) (string, string, bool) {
 }
 
 func attrDiff(a, b *xmltree.Node) (string, bool) {
-	am := map[xmltree.Name]string{}
-	for _, x := range a.Attrs {
-		am[x.Name] = x.Value
-	}
-	bm := map[xmltree.Name]string{}
-	for _, x := range b.Attrs {
-		bm[x.Name] = x.Value
-	}
-	names := make([]xmltree.Name, 0, len(am)+len(bm))
-	for n := range am {
-		names = append(names, n)
-	}
-	for n := range bm {
-		if _, ok := am[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Slice(names, func(i, j int) bool { return names[i].String() < names[j].String() })
-	for _, n := range names {
-		av, aok := am[n]
-		bv, bok := bm[n]
+	for _, x := range xmltree.AttrPairs(a, b) {
 		switch {
-		case !aok:
-			return "unexpected attribute " + n.Local, true
-		case !bok:
-			return "attribute " + n.Local + " is missing", true
-		case av != bv:
-			return "attribute " + n.Local + " differs", true
+		case !x.InA:
+			return "unexpected attribute " + x.Name.Local, true
+		case !x.InB:
+			return "attribute " + x.Name.Local + " is missing", true
+		case x.A != x.B:
+			return "attribute " + x.Name.Local + " differs", true
 		}
 	}
 	return "", false

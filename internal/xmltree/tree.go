@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/fnokit/fnokit/internal/contract"
@@ -311,4 +312,35 @@ func (n *Node) Clone() *Node {
 		c.Children = append(c.Children, ch.Clone())
 	}
 	return c
+}
+
+// AttrPair is one attribute name of two elements, with its value on each
+// side (In* false where that element lacks it).
+type AttrPair struct {
+	Name     Name
+	A, B     string
+	InA, InB bool
+}
+
+// AttrPairs lists the attributes of a and b by name, sorted, each with its
+// value on both sides: what a comparison of two elements walks.
+func AttrPairs(a, b *Node) []AttrPair {
+	byName := map[Name]*AttrPair{}
+	for _, x := range a.Attrs {
+		byName[x.Name] = &AttrPair{Name: x.Name, A: x.Value, InA: true}
+	}
+	for _, x := range b.Attrs {
+		p := byName[x.Name]
+		if p == nil {
+			p = &AttrPair{Name: x.Name}
+			byName[x.Name] = p
+		}
+		p.B, p.InB = x.Value, true
+	}
+	out := make([]AttrPair, 0, len(byName))
+	for _, p := range byName {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })
+	return out
 }

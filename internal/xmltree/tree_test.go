@@ -158,3 +158,23 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.read += int64(n)
 	return n, nil
 }
+
+func TestAttrPairs(t *testing.T) {
+	t.Parallel()
+	a := &Node{Attrs: []Attr{{Name: Name{Local: "b"}, Value: "1"}, {Name: Name{Local: "a"}, Value: "x"}}}
+	b := &Node{Attrs: []Attr{{Name: Name{Local: "a"}, Value: "y"}, {Name: Name{Local: "c"}, Value: "2"}}}
+	got := AttrPairs(a, b)
+	want := []AttrPair{
+		{Name: Name{Local: "a"}, A: "x", B: "y", InA: true, InB: true},
+		{Name: Name{Local: "b"}, A: "1", InA: true},
+		{Name: Name{Local: "c"}, B: "2", InB: true},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("[%d] = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
