@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/loopback"
 )
 
 // Bounds of a check: it is a contract test, not a load test.
@@ -206,19 +207,10 @@ func checkURL(raw string, allowRemote bool) (*url.URL, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, errors.New("callout check: the URL must not carry a query or fragment: the trigger point is appended to its path")
 	}
-	if !allowRemote && !IsLoopback(u.Hostname()) {
+	if !allowRemote && !loopback.Host(u.Hostname()) {
 		return nil, fmt.Errorf("callout check: %s is not a loopback address; pass --allow-remote to test a callout on another machine", u.Hostname())
 	}
 	return u, nil
-}
-
-// IsLoopback is true for localhost and loopback IP addresses.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // percentile is the nearest-rank percentile of sorted durations; 0 when

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fnokit/fnokit/internal/loopback"
 )
 
 func TestCheckPassesTheReference(t *testing.T) {
@@ -156,8 +158,8 @@ func TestIsLoopback(t *testing.T) {
 		"127.0.0.1": true, "127.1.2.3": true, "::1": true, "localhost": true, "LOCALHOST": true,
 		"10.0.0.1": false, "example.com": false, "0.0.0.0": false, "localhost.example.com": false,
 	} {
-		if got := IsLoopback(host); got != want {
-			t.Errorf("IsLoopback(%q) = %v", host, got)
+		if got := loopback.Host(host); got != want {
+			t.Errorf("loopback.Host(%q) = %v", host, got)
 		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator"
 	"github.com/fnokit/fnokit/internal/emulator/calloutclient"
 	"github.com/fnokit/fnokit/internal/emulator/state"
+	"github.com/fnokit/fnokit/internal/loopback"
 )
 
 const benchSynopsis = "bench <scenario> [flags] | bench merge [flags] SUMMARY POINTS [SUMMARY POINTS …] | bench compare [flags] BASELINE SUMMARY"
@@ -206,7 +207,7 @@ func (r *benchRun) setTarget(ctx context.Context, t targetChoice) (stop func(), 
 			r.env["CL_MODE"] = "direct"
 			if t.url != "" {
 				r.env["CALLOUT_URL"] = t.url
-				r.env["FNO_ALLOW_REMOTE"] = strconv.FormatBool(!callout.IsLoopback(hostOf(t.url)))
+				r.env["FNO_ALLOW_REMOTE"] = strconv.FormatBool(!loopback.Host(hostOf(t.url)))
 				r.env["FNO_TARGET"] = "callout at " + hostOf(t.url)
 				delete(r.env, "CALLOUT_LATENCY_MS") // unknown: a producer's callout
 				return stop, nil
@@ -572,7 +573,7 @@ func checkTarget(raw string, allowRemote bool) error {
 	if u.User != nil {
 		return errors.New("the URL must not carry credentials: set FNO_USER and FNO_PASSWORD (or FNO_TOKEN) instead")
 	}
-	if !allowRemote && !callout.IsLoopback(u.Hostname()) {
+	if !allowRemote && !loopback.Host(u.Hostname()) {
 		return errors.New("the host is not loopback: pass --allow-remote to load another machine")
 	}
 	return nil

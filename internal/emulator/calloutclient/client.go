@@ -26,6 +26,7 @@ import (
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/metrics"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/loopback"
 )
 
 // DefaultTimeout bounds one callout exchange when Config gives none.
@@ -94,7 +95,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("callout URL must be an absolute http or https URL")
 	}
-	if !cfg.AllowRemote && !callout.IsLoopback(u.Hostname()) {
+	if !cfg.AllowRemote && !loopback.Host(u.Hostname()) {
 		return nil, errors.New("callout URL is not a loopback address; pass --callout-allow-remote to call another host")
 	}
 	if cfg.Timeout < 0 {

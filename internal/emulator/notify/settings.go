@@ -2,10 +2,11 @@ package notify
 
 import (
 	"maps"
-	"net"
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/fnokit/fnokit/internal/loopback"
 )
 
 // The configuration's properties (notification.yaml NotificationSettings).
@@ -228,18 +229,10 @@ func checkURL(v any, allowRemote bool) string {
 	if err != nil || u.Hostname() == "" {
 		return "must be an absolute http or https URL with a host"
 	}
-	if !allowRemote && !loopbackHost(u.Hostname()) {
+	if !allowRemote && !loopback.Host(u.Hostname()) {
 		return "must name a loopback host (127.0.0.1, [::1] or localhost): this emulator calls no remote webhook unless it is started with remote webhooks allowed"
 	}
 	return ""
-}
-
-func loopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // safeTarget is a webhook URL fit for the log: scheme, host and path.

@@ -43,11 +43,11 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/fnokit/fnokit/internal/callout"
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/metrics"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/project"
+	"github.com/fnokit/fnokit/internal/loopback"
 	"github.com/fnokit/fnokit/internal/soap"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsdmodel"
@@ -200,7 +200,7 @@ func newService(name, raw string, allowRemote bool) (*service, error) {
 		// The URL may hold credentials: do not echo it.
 		return nil, fmt.Errorf("producer: the %s URL must be an absolute http or https URL", name)
 	}
-	if !allowRemote && !callout.IsLoopback(u.Hostname()) {
+	if !allowRemote && !loopback.Host(u.Hostname()) {
 		return nil, fmt.Errorf("producer: the %s URL is not a loopback address; allow remote producers explicitly to call another host", name)
 	}
 	p, err := project.For(name, contract.Base)
