@@ -231,7 +231,7 @@ type Options struct {
 	// golden.LoadRules).
 	Rules *golden.Rules
 	// Records are the records the requests name; nil finds them on the
-	// baseline with read operations (FindRecords).
+	// baseline with read operations (conformance.FindRecords).
 	Records *conformance.Records
 	// MaxDifferences bounds the differences listed per call (the rest are
 	// counted in Omitted); 0 is DefaultMaxDifferences.
@@ -361,7 +361,7 @@ func Run(ctx context.Context, baseline, candidate Endpoint, opts Options) (*Resu
 	if opts.Records != nil {
 		rec = *opts.Records
 	} else {
-		rec, err = FindRecords(ctx, sides[0].plain, baseline)
+		rec, err = conformance.FindRecords(ctx, sides[0].plain, baseline.URL, baseline.Credentials)
 		if err != nil {
 			return nil, fmt.Errorf("find records on the baseline: %w", err)
 		}
