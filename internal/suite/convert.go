@@ -50,6 +50,7 @@ func specCase(s types.SpecReport) report.Case {
 		Labels:    labels,
 		Source:    relLocation(s.LeafNodeLocation),
 	}
+	goldenSkipped := false
 	for _, e := range s.ReportEntries {
 		switch e.Name {
 		case EntryFindings:
@@ -57,7 +58,9 @@ func specCase(s types.SpecReport) report.Case {
 				c.Findings = append(c.Findings, v.Findings...)
 			}
 		case EntryGolden:
-			if v, ok := e.Value.GetRawValue().(GoldenEntry); ok && v.Diff != "" {
+			v, ok := e.Value.GetRawValue().(GoldenEntry)
+			goldenSkipped = goldenSkipped || (ok && v.Skipped)
+			if ok && v.Diff != "" {
 				if c.Diff != "" {
 					c.Diff += "\n"
 				}
@@ -68,6 +71,9 @@ func specCase(s types.SpecReport) report.Case {
 	switch {
 	case s.State == types.SpecStatePassed:
 		c.Status = report.Passed
+		if goldenSkipped {
+			c.Message = GoldenSkipped
+		}
 	case s.State == types.SpecStateSkipped || s.State == types.SpecStatePending:
 		c.Status, c.Message = report.Skipped, s.Failure.Message
 		if s.State == types.SpecStatePending {

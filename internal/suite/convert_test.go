@@ -61,7 +61,7 @@ func TestConvert(t *testing.T) {
 	c := r.Cases[0]
 	if c.Name != "conformance ManageDeviceService v7 getDevice" || c.Suite != "suites/conformance" || c.Status != report.Passed ||
 		c.Service != "ManageDeviceService" || c.Version != "v7" || c.Operation != "getDevice" ||
-		c.Source != "suites/conformance/conformance.go:88" || len(c.Labels) != 4 || c.Diff != "--- a\n+++ b\n" {
+		c.Source != "suites/conformance/conformance.go:88" || len(c.Labels) != 4 || c.Diff != "--- a\n+++ b\n" || c.Message != "" {
 		t.Errorf("passed case %+v", c)
 	}
 	c = r.Cases[1]
@@ -84,6 +84,29 @@ func TestConvert(t *testing.T) {
 	}
 	if tot := r.Totals(); tot.Passed != 1 || tot.Failed != 2 || tot.Skipped != 1 || tot.Errors != 2 {
 		t.Errorf("totals %+v", tot)
+	}
+}
+
+// A live run's skipped golden comparison leaves a passed spec passed, and
+// its report says the comparison was skipped; a failed spec keeps its
+// failure message.
+func TestConvertGoldenSkipped(t *testing.T) {
+	t.Parallel()
+	skipped := entry(EntryGolden, GoldenEntry{Case: "soap/x", Skipped: true})
+	passed := spec("getDevice", nil, types.SpecStatePassed)
+	passed.ReportEntries = types.ReportEntries{skipped}
+	failed := spec("searchDevices", nil, types.SpecStateFailed)
+	failed.Failure.Message = "count differs"
+	failed.ReportEntries = types.ReportEntries{skipped}
+	r := Convert(types.Report{SpecReports: types.SpecReports{passed, failed}}, "http://127.0.0.1:1", "")
+	if len(r.Cases) != 2 {
+		t.Fatalf("%d cases", len(r.Cases))
+	}
+	if c := r.Cases[0]; c.Status != report.Passed || c.Message != GoldenSkipped || c.Diff != "" {
+		t.Errorf("passed case %+v", c)
+	}
+	if c := r.Cases[1]; c.Status != report.Failed || c.Message != "count differs" {
+		t.Errorf("failed case %+v", c)
 	}
 }
 

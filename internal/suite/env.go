@@ -62,6 +62,14 @@ type Config struct {
 	// GoldenDir is the golden root; empty finds golden/ in the working
 	// directory or the nearest parent that has one.
 	GoldenDir string
+	// GoldenLive compares a live target's answers with the golden files
+	// too. Off by default: the committed golden files are the seeded
+	// emulator's answers, which no tenant's records match, so against a
+	// live target a golden comparison is skipped (the spec's other checks
+	// still decide it, and its report says the comparison was skipped).
+	// Set it with golden files recorded from that target (`fnokit golden
+	// record --target`); UpdateGolden records whatever the target.
+	GoldenLive bool
 	// Samples is the folder of request samples (the layout of
 	// schemas/testdata) the conformance sweep sends; empty finds
 	// schemas/testdata like GoldenDir.
@@ -139,6 +147,7 @@ type Env struct {
 
 	recordsOnce sync.Once
 	records     conformance.Records
+	recordsErr  error
 
 	mu         sync.Mutex
 	cleanups   []cleanup
@@ -463,18 +472,37 @@ func runOne(ctx context.Context, fn func(context.Context) error) (err error) {
 }
 
 // Records names real records of the target for requests: the emulator's
-// come from its state, a live target's are found with read operations.
-// They are read once per run, before any spec changes anything.
+// come from its state (conformance.StoreRecords), a live target's are
+// found with read operations (conformance.FindRecords: a client and a
+// server device, a line item with copies left and its entitlement, an
+// entitlement with nothing fulfilled, an active fulfilment, an account, a
+// user, a product, a license model). They are read once per run, before
+// any spec runs, so nothing a spec writes is among them. A live target
+// names no Login: it would be the run's own password.
 func (e *Env) Records() conformance.Records {
+	_ = e.loadRecords()
+	return e.records
+}
+
+// findTimeout bounds the discovery of a live target's records, in units
+// of the per-call timeout (it makes a few dozen calls at most).
+const findTimeout = 4
+
+// loadRecords reads the target's records once; the error (a live target
+// that cannot be reached or refuses the credentials) stops the run before
+// any spec.
+func (e *Env) loadRecords() error {
 	e.recordsOnce.Do(func() {
 		if e.emu != nil {
 			e.records = conformance.StoreRecords(e.emu.Store())
 			e.records.Login = &conformance.Login{User: e.user, Password: e.password}
 			return
 		}
-		e.records = e.liveRecords()
+		ctx, cancel := context.WithTimeout(e.ctx, findTimeout*e.cfg.Timeout)
+		defer cancel()
+		e.records, e.recordsErr = conformance.FindRecords(ctx, e.client, e.base, e.soapCredentials())
 	})
-	return e.records
+	return e.recordsErr
 }
 
 // soapCredentials are the credentials of SOAP calls.

@@ -32,7 +32,14 @@ type GoldenEntry struct {
 	Diff string `json:"diff,omitempty"`
 	// Updated is true when the run rewrote the golden files.
 	Updated bool `json:"updated,omitempty"`
+	// Skipped is true when the comparison was not made: a live target
+	// without Config.GoldenLive.
+	Skipped bool `json:"skipped,omitempty"`
 }
+
+// GoldenSkipped is the message of a passed spec whose golden comparisons
+// were skipped on a live target.
+const GoldenSkipped = "golden comparison skipped: the golden files are the emulator's answers; compare a live target with golden files recorded from it (fnokit golden record --target, then --golden DIR)"
 
 // attachFindings adds findings to the running spec's report. They are
 // not printed on the console: the failure message names the first one,
@@ -49,6 +56,12 @@ func (e *Env) attachFindings(key string, fs contract.Findings) {
 // a live target it names that target's records.
 func (e *Env) expectGolden(k golden.Key, ex golden.Exchange) {
 	ginkgo.GinkgoHelper()
+	if e.emu == nil && !e.cfg.UpdateGolden && !e.cfg.GoldenLive {
+		if !e.inCleanup() {
+			ginkgo.AddReportEntry(EntryGolden, GoldenEntry{Case: k.String(), Skipped: true}, ginkgo.ReportEntryVisibilityNever)
+		}
+		return
+	}
 	got := ex
 	if !e.cfg.UpdateGolden {
 		got.Request = nil

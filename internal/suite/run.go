@@ -3,6 +3,7 @@ package suite
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"strings"
@@ -131,6 +132,9 @@ func run(t ginkgo.GinkgoTestingT, opts Options, base *types.SuiteConfig) (*Outco
 		setCurrent(nil)
 		env.close()
 	}()
+	if err := env.loadRecords(); err != nil {
+		return nil, fmt.Errorf("find the target's records: %w", err)
+	}
 
 	// Ginkgo aborts the running spec on SIGINT/SIGTERM and skips the rest;
 	// this handler also cancels the calls in flight and undoes the run's
@@ -247,7 +251,7 @@ var (
 	flagSeed         = int64Flag("seed", 0, "the emulator's seed (0: the default)")
 	flagDrift        = stringFlag("drift", "", "emulator drift rules, Service[/version[/operation]]=mode, comma-separated")
 	flagReports      = stringFlag("reports", "", "write junit.xml, report.json and report.html into this folder")
-	flagGoldenDir    = stringFlag("golden-dir", "", "the golden files folder (default: the repository's golden/)")
+	flagGoldenDir    = stringFlag("golden-dir", "", "the golden files folder (default: the repository's golden/); with -target, the live target's answers are compared with it (otherwise golden comparisons are skipped there)")
 	flagSamples      = stringFlag("samples", "", "the request samples folder of the conformance sweep (default: the repository's schemas/testdata)")
 )
 
@@ -326,7 +330,8 @@ func ParseDrift(s string) (server.Faults, error) {
 func RunForTest(t *testing.T) {
 	t.Helper()
 	cfg := ConfigFromEnv(Config{Target: *flagTarget, AllowWrites: *flagAllowWrites, Seed: *flagSeed,
-		UpdateGolden: *flagUpdateGolden || golden.UpdateRequested(), GoldenDir: *flagGoldenDir, Samples: *flagSamples})
+		UpdateGolden: *flagUpdateGolden || golden.UpdateRequested(), GoldenDir: *flagGoldenDir, Samples: *flagSamples,
+		GoldenLive: *flagGoldenDir != ""})
 	if *flagDrift != "" {
 		f, err := ParseDrift(*flagDrift)
 		if err != nil {
