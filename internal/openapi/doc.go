@@ -1,7 +1,7 @@
 // Package openapi validates REST traffic against OpenAPI documents with
 // kin-openapi: it loads a document (3.0, and 3.1 as far as kin-openapi
-// supports it) from a file or bytes with external references confined to
-// local files beside the document, lints the document itself, and checks
+// supports it) from a file, bytes or an fs.FS with external references
+// confined to local files beside the document, lints the document itself, and checks
 // requests and responses, reporting every violation as a contract.Finding
 // with a JSON Pointer into the body or to the parameter.
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,6 +56,37 @@ func LoadBytes(data []byte, baseDir string) (*openapi3.T, error) {
 	return load(abs, func(l *openapi3.Loader) (*openapi3.T, error) {
 		return l.LoadFromDataWithPath(data, loc)
 	}, "(in memory)")
+}
+
+// LoadFS loads the document name of fsys (schemas.FS(), say), read whole
+// up to the loader's size cap. The document may not reference other files:
+// an fs.FS gives it no directory the loader could confine references to.
+func LoadFS(fsys fs.FS, name string) (*openapi3.T, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("load OpenAPI document %s: %w", name, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxDocumentBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("load OpenAPI document %s: %w", name, err)
+	}
+	if len(data) > maxDocumentBytes {
+		return nil, fmt.Errorf("load OpenAPI document %s: larger than %d bytes", name, maxDocumentBytes)
+	}
+	return load("", func(l *openapi3.Loader) (*openapi3.T, error) {
+		return l.LoadFromData(data)
+	}, name)
+}
+
+// Open loads the document at path (LoadFile) and builds its Validator
+// (New): what every check against a contract file starts with.
+func Open(path string, opts Options) (*Validator, error) {
+	doc, err := LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return New(doc, opts)
 }
 
 func load(root string, run func(*openapi3.Loader) (*openapi3.T, error), name string) (*openapi3.T, error) {

@@ -3,6 +3,7 @@ package openapi
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 )
 
 func TestLoadFileFollowsLocalRefs(t *testing.T) {
@@ -139,5 +141,51 @@ func TestLoadOpenAPI31(t *testing.T) {
 	}
 	if _, err := New(doc, Options{}); err != nil {
 		t.Fatalf("a valid 3.1 document gives no validator: %v", err)
+	}
+}
+
+func TestLoadFS(t *testing.T) {
+	t.Parallel()
+	main, err := os.ReadFile("testdata/refs/main.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"doc.yaml":  {Data: []byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n")},
+		"refs.yaml": {Data: main},
+		"big.yaml":  {Data: []byte("openapi: 3.0.3\n#" + strings.Repeat("x", maxDocumentBytes))},
+	}
+	doc, err := LoadFS(fsys, "doc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Info.Title != "t" {
+		t.Errorf("title %q", doc.Info.Title)
+	}
+	if _, err := LoadFS(fsys, "refs.yaml"); !errors.Is(err, ErrRefRefused) {
+		t.Errorf("a document of an fs.FS referencing a file: want ErrRefRefused, got %v", err)
+	}
+	if _, err := LoadFS(fsys, "big.yaml"); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("a document over the size cap: %v", err)
+	}
+	if _, err := LoadFS(fsys, "missing.yaml"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing document: want fs.ErrNotExist, got %v", err)
+	}
+}
+
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	v, err := Open("testdata/fno-rest.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Document().Paths.Len() == 0 {
+		t.Error("the validator's document has no paths")
+	}
+	if _, err := Open("testdata/no-such.yaml", Options{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: want fs.ErrNotExist, got %v", err)
+	}
+	if _, err := Open("testdata/lint/invalid.yaml", Options{}); err == nil {
+		t.Error("an invalid document gave a validator")
 	}
 }
