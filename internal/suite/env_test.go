@@ -2,7 +2,10 @@ package suite
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +101,39 @@ func TestCleanups(t *testing.T) {
 	h.Cleanup("hanging", func(ctx context.Context) error { time.Sleep(5 * time.Second); return nil })
 	if res := h.finish(); len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "did not finish in time") {
 		t.Errorf("a hanging cleanup: %+v", res)
+	}
+}
+
+// The Auth choices fill in the run's credentials; the schemes that need
+// its password say so on a run that has only a token.
+func TestSetAuth(t *testing.T) {
+	t.Parallel()
+	basic := &Env{user: "u", password: "pw-1"}
+	token := &Env{token: "tok-1"}
+	b64 := base64.StdEncoding.EncodeToString([]byte("u:pw-1"))
+	cases := []struct {
+		e    *Env
+		a    Auth
+		want string
+		err  error
+	}{
+		{basic, AuthDefault, "Basic " + b64, nil},
+		{basic, AuthNone, "", nil},
+		{basic, AuthBasic, "Basic " + b64, nil},
+		{basic, AuthFno, "Fno " + b64, nil},
+		{token, AuthDefault, "Bearer tok-1", nil},
+		{token, AuthNone, "", nil},
+		{token, AuthBasic, "", errNoPassword},
+		{token, AuthFno, "", errNoPassword},
+	}
+	for _, c := range cases {
+		req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1/x", nil)
+		err := c.e.setAuth(c.a, req)
+		if !errors.Is(err, c.err) || req.Header.Get("Authorization") != c.want {
+			t.Errorf("auth %d: header %q, error %v; want %q, %v", c.a, req.Header.Get("Authorization"), err, c.want, c.err)
+		}
+	}
+	if err := basic.setAuth(Auth(99), httptest.NewRequest(http.MethodGet, "http://127.0.0.1/x", nil)); err == nil {
+		t.Error("an unknown Auth was accepted")
 	}
 }

@@ -84,6 +84,16 @@ var _ = Describe("harness", func() {
 			a := e.REST("data-access", suite.RESTRequest{Path: "/data/api/v1/report/report-names", Anonymous: true})
 			a.ExpectStatus(http.StatusUnauthorized)
 		})
+		It("posts raw bodies with the run's credentials and calls the emulator's admin routes", suite.Labels("pubservices", "", "lineitemdetails", suite.Read, suite.Full), func() {
+			e := suite.E()
+			Expect(e.Admin(http.MethodGet, "faults", nil).HTTPStatus).To(Equal(http.StatusOK))
+			Expect(e.Admin(http.MethodGet, "/fnokit/admin/faults", nil).HTTPStatus).To(Equal(http.StatusOK))
+			doc := lineItemDoc(e.Records().ActivationID)
+			ok := e.Post("/flexnet/pubservices/lineitemdetails", "application/xml", doc, suite.AuthDefault)
+			Expect(ok.HTTPStatus).To(Equal(http.StatusOK))
+			Expect(string(ok.Body)).To(ContainSubstring("SUCCESS"))
+			Expect(e.Post("/flexnet/pubservices/lineitemdetails", "application/xml", doc, suite.AuthNone).HTTPStatus).To(Equal(http.StatusUnauthorized))
+		})
 		It("fails a drifted answer naming the rule, operation and location", suite.Labels("ManageDeviceService", "v7", "searchDevices", suite.Read, suite.Smoke), func() {
 			r := suite.E().SOAP("ManageDeviceService", "v7", "searchDevices", map[string]any{})
 			r.ExpectValid()
@@ -112,6 +122,31 @@ var _ = Describe("harness", func() {
 		})
 	})
 
+	Describe("against a live target, with the run's credentials", Label("harness:live"), func() {
+		It("posts raw bodies and authenticates under the Basic and Fno schemes", suite.Labels("registry", "", "registryAuthenticate", suite.Read, suite.Full), func() {
+			e := suite.E()
+			doc := lineItemDoc(e.Records().ActivationID)
+			ok := e.Post("/flexnet/pubservices/lineitemdetails", "application/xml", doc, suite.AuthDefault)
+			Expect(ok.HTTPStatus).To(Equal(http.StatusOK))
+			Expect(string(ok.Body)).To(ContainSubstring("SUCCESS"))
+			Expect(e.Post("/flexnet/pubservices/lineitemdetails", "application/xml", doc, suite.AuthNone).HTTPStatus).To(Equal(http.StatusUnauthorized))
+			wrong := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("nobody:wrong"))}}
+			Expect(e.Raw(suite.RawRequest{Path: "/flexnet/pubservices/lineitemdetails", ContentType: "application/xml", Body: doc, Header: wrong}).HTTPStatus).To(Equal(http.StatusUnauthorized))
+			for _, a := range []suite.Auth{suite.AuthFno, suite.AuthBasic} {
+				r := e.REST("registry", suite.RESTRequest{Path: "/registry/api/v1/authenticate", Auth: a})
+				r.ExpectStatus(http.StatusOK)
+				r.ExpectValid()
+			}
+			r := e.REST("registry", suite.RESTRequest{Path: "/registry/api/v1/projects", Auth: suite.AuthBasic})
+			r.ExpectStatus(http.StatusUnauthorized)
+			r.ExpectValid()
+		})
+		It("skips a spec that calls an emulator admin route", suite.Labels("pubservices", "", "lineitemdetails", suite.Read, suite.Full), func() {
+			suite.E().Admin(http.MethodGet, "faults", nil)
+			Fail("an admin route was called on a live target")
+		})
+	})
+
 	Describe("interrupted", Label("harness:interrupt"), func() {
 		It("undoes its write when the run is interrupted", suite.Labels("ManageDeviceService", "v7", "createDevice", suite.Write, suite.Full), func() {
 			e := suite.E()
@@ -134,6 +169,11 @@ var _ = Describe("harness", func() {
 		})
 	})
 })
+
+// lineItemDoc is a lineitemdetails Request (seed 000).
+func lineItemDoc(activationID string) []byte {
+	return []byte(`<Request xmlns="urn:com.macrovision:flexnet/operations/publicservices"><ActivationId>` + activationID + `</ActivationId></Request>`)
+}
 
 // child runs this binary's specs of one label group and returns its exit
 // code, output and report.json cases. start, when set, receives the
@@ -216,8 +256,8 @@ func TestHarnessOnTheEmulator(t *testing.T) {
 			t.Fatalf("the drifted searchDevices did not fail the run:\n%s", out)
 		}
 		cases := readReport(t, reports)
-		if len(cases) != 4 {
-			t.Fatalf("%d cases, want the 4 emulator specs:\n%s", len(cases), out)
+		if len(cases) != 5 {
+			t.Fatalf("%d cases, want the 5 emulator specs:\n%s", len(cases), out)
 		}
 		for _, c := range cases {
 			if strings.Contains(c.Name, "drifted") {
@@ -264,6 +304,10 @@ func TestHarnessLiveLeaksNoCredentials(t *testing.T) {
 		if strings.Contains(c.Name, "labelled read") && !strings.Contains(c.Message, "deleteDevice changes records: refused") {
 			t.Errorf("refused write: %s", c.Message)
 		}
+	}
+	if statuses["harness against a live target, with the run's credentials posts raw bodies and authenticates under the Basic and Fno schemes"] != "passed" ||
+		statuses["harness against a live target, with the run's credentials skips a spec that calls an emulator admin route"] != "skipped" {
+		t.Errorf("raw and admin: statuses %v", statuses)
 	}
 	if statuses["harness against a live target skips writes without --allow-writes"] != "skipped" ||
 		statuses["harness against a live target refuses a write from a spec labelled read"] != "failed" ||
