@@ -452,11 +452,8 @@ func (c *checker) restSample(rc report.Case, k golden.Key, ex golden.Exchange) r
 	}
 	v, ok := c.openapi[path]
 	if !ok {
-		doc, err := openapi.LoadFile(path)
-		if err == nil {
-			v, err = openapi.New(doc, openapi.Options{})
-		}
-		if err != nil {
+		var err error
+		if v, err = openapi.Open(path, openapi.Options{}); err != nil {
 			rc.Status, rc.Message = report.Error, err.Error()
 			return rc
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,11 +21,7 @@ const DocumentPath = "rest/entitlements-beta.yaml"
 // document loads the embedded contract once: it is immutable, and every
 // handler of the process validates against the same one.
 var document = sync.OnceValues(func() (*openapi3.T, error) {
-	data, err := fs.ReadFile(schemas.FS(), DocumentPath)
-	if err != nil {
-		return nil, fmt.Errorf("entapi: read the contract: %w", err)
-	}
-	doc, err := openapi.LoadBytes(data, "")
+	doc, err := openapi.LoadFS(schemas.FS(), DocumentPath)
 	if err != nil {
 		return nil, fmt.Errorf("entapi: load the contract: %w", err)
 	}
