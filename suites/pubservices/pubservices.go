@@ -11,11 +11,14 @@
 // that authentication is mandatory (seed 000 lines 31-51: Basic or a
 // personal access token; from FNO 2027.08 always).
 //
-// The harness sends SOAP and JSON; these XML posts are made here with the
-// emulator's credentials, so the specs run against the emulator only until
-// the harness can post a raw body with the run's credentials (noted in the
-// report). Statuses other than 200 and 401 are the emulator's inference
-// (schemas/pubservices/README.md) and are checked only on the emulator.
+// The XML posts go through the harness's Raw call, which carries the run's
+// credentials (Basic, or FNOKIT_TOKEN as a Bearer token), so the reads and
+// the authentication specs run against a live target too. Statuses other
+// than 200 and 401 are the emulator's inference
+// (schemas/pubservices/README.md) and are checked only on the emulator, as
+// are personal access tokens (issued by the emulator's admin route; FNO
+// issues them in the Producer Portal) and registeruser (no operation
+// removes the user it creates).
 // The Public Service APIs have no versions: the specs carry no version
 // label.
 package pubservices
@@ -26,7 +29,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -35,13 +37,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/fnokit/fnokit/internal/contract"
-	"github.com/fnokit/fnokit/internal/emulator"
 	"github.com/fnokit/fnokit/internal/suite"
 	"github.com/fnokit/fnokit/internal/xsd"
 	"github.com/fnokit/fnokit/schemas"
@@ -171,45 +171,38 @@ type answer struct {
 	doc    response
 }
 
-var client = &http.Client{Timeout: 30 * time.Second}
-
-// Credentials of a request.
-type auth int
-
-const (
-	asUser auth = iota // the run's user, HTTP Basic
-	asAnonymous
-	asWrongUser
-)
-
-// post sends body to api with the given Authorization header value ("":
-// none) and content type, and reads the answer. On a live target the
-// spec is skipped: see the package doc.
-func post(api string, body []byte, authorization, contentType string) answer {
-	ginkgo.GinkgoHelper()
-	if suite.E().Emulator() == nil {
-		ginkgo.Skip("the harness cannot post an XML body with the run's credentials yet (see the suites report); emulator only")
-	}
-	req, err := http.NewRequestWithContext(suite.E().Context(), http.MethodPost, suite.E().BaseURL()+prefix+api, bytes.NewReader(body))
-	Expect(err).NotTo(HaveOccurred())
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	return send(req, api)
+// creds are the credentials of a post: the run's (suite.AuthDefault: its
+// user over Basic, or its FNOKIT_TOKEN), none, or an Authorization header
+// the spec makes up (deliberately wrong ones, a token it was issued).
+type creds struct {
+	auth   suite.Auth
+	header string
 }
 
-func send(req *http.Request, api string) answer {
+var (
+	asRun     = creds{auth: suite.AuthDefault}
+	anonymous = creds{auth: suite.AuthNone}
+)
+
+func withHeader(authorization string) creds { return creds{auth: suite.AuthNone, header: authorization} }
+
+// post sends body to api with c and content type, through the harness
+// (which fills in the run's credentials without the spec seeing them),
+// and reads the answer.
+func post(api string, body []byte, c creds, contentType string) answer {
 	ginkgo.GinkgoHelper()
-	resp, err := client.Do(req)
-	Expect(err).NotTo(HaveOccurred(), "%s: the call failed", api)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	Expect(err).NotTo(HaveOccurred())
-	a := answer{status: resp.StatusCode, header: resp.Header, body: b}
-	_ = xml.Unmarshal(b, &a.doc)
+	return send(http.MethodPost, api, body, c, contentType)
+}
+
+func send(method, api string, body []byte, c creds, contentType string) answer {
+	ginkgo.GinkgoHelper()
+	h := http.Header{}
+	if c.header != "" {
+		h.Set("Authorization", c.header)
+	}
+	r := suite.E().Raw(suite.RawRequest{Method: method, Path: prefix + api, ContentType: contentType, Body: body, Header: h, Auth: c.auth})
+	a := answer{status: r.HTTPStatus, header: r.Header, body: r.Body}
+	_ = xml.Unmarshal(r.Body, &a.doc)
 	return a
 }
 
@@ -222,7 +215,7 @@ func call(api string, fields ...field) answer {
 	fs, err := schema(api).ValidatePayload(body)
 	Expect(err).NotTo(HaveOccurred())
 	expectNoFindings(api+" request (the spec's own)", fs)
-	a := post(api, body, user(), "application/xml")
+	a := post(api, body, asRun, "application/xml")
 	Expect(a.status).To(Equal(http.StatusOK), "%s answered HTTP %d", api, a.status)
 	expectResponse(api, a)
 	return a
@@ -237,25 +230,16 @@ func expectResponse(api string, a answer) {
 	expectNoFindings(api+" response", fs)
 }
 
-// user is the run's Basic credentials on the emulator.
-func user() string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(emulator.DefaultUser+":"+string(emulator.DefaultPassword)))
-}
-
-// issueToken asks the emulator for a personal access token (its admin
-// route; FNO issues them in the Producer Portal).
+// issueToken asks the emulator for a personal access token of the run's
+// user (its admin route; FNO issues them in the Producer Portal).
 func issueToken() string {
 	ginkgo.GinkgoHelper()
-	req, err := http.NewRequestWithContext(suite.E().Context(), http.MethodPost,
-		suite.E().BaseURL()+"/fnokit/admin/tokens?user="+url.QueryEscape(emulator.DefaultUser), nil)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Authorization", user())
-	resp, err := client.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), "the emulator issued no personal access token")
+	login := suite.E().Records().Login
+	Expect(login).NotTo(BeNil(), "the emulator names the run's user")
+	r := suite.E().Admin(http.MethodPost, "tokens", url.Values{"user": {login.User}})
+	Expect(r.HTTPStatus).To(Equal(http.StatusOK), "the emulator issued no personal access token")
 	var tok struct{ Token string }
-	Expect(json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tok)).To(Succeed())
+	Expect(json.Unmarshal(r.Body, &tok)).To(Succeed())
 	Expect(tok.Token).NotTo(BeEmpty())
 	return tok.Token
 }
@@ -345,7 +329,7 @@ var _ = ginkgo.Describe("Public Service APIs: reading", func() {
 				{"another namespace", []byte(`<Request xmlns="urn:example:other"><ActivationId>x</ActivationId></Request>`)},
 			} {
 				ginkgo.By(tc.why)
-				a := post(api, tc.body, user(), "application/xml")
+				a := post(api, tc.body, asRun, "application/xml")
 				Expect(a.status).To(Equal(http.StatusBadRequest), "%s answered HTTP %d", tc.why, a.status)
 				expectResponse(api, a)
 				Expect(a.doc.Status).To(Equal("FAILURE"))
@@ -357,16 +341,13 @@ var _ = ginkgo.Describe("Public Service APIs: reading", func() {
 		requireEmulator("these statuses are the emulator's inference")
 		aid, _ := known()
 		body := document(field{"ActivationId", aid})
-		a := post("nosuchapi", body, user(), "application/xml")
+		a := post("nosuchapi", body, asRun, "application/xml")
 		Expect(a.status).To(Equal(http.StatusNotFound))
 		Expect(a.doc.Status).To(Equal("FAILURE"))
-		a = post(lineItemDetails, body, user(), "text/plain")
+		a = post(lineItemDetails, body, asRun, "text/plain")
 		Expect(a.status).To(Equal(http.StatusUnsupportedMediaType))
 		expectResponse(lineItemDetails, a)
-		req, err := http.NewRequestWithContext(suite.E().Context(), http.MethodGet, suite.E().BaseURL()+prefix+lineItemDetails, nil)
-		Expect(err).NotTo(HaveOccurred())
-		req.Header.Set("Authorization", user())
-		a = send(req, lineItemDetails)
+		a = send(http.MethodGet, lineItemDetails, nil, asRun, "")
 		Expect(a.status).To(Equal(http.StatusMethodNotAllowed))
 		expectResponse(lineItemDetails, a)
 	})
@@ -382,12 +363,12 @@ var _ = ginkgo.Describe("Public Service APIs: authentication", func() {
 				registerUser:       document(field{"ActivationId", aid}, field{"UserId", suite.E().Name("anon")}, field{"FirstName", "Anon"}),
 				mapEntitlement:     document(field{"UserId", suite.E().Name("anon")}, field{"Id", eid}),
 			}[api]
-			for _, authz := range []string{
-				"",
-				"Basic " + base64.StdEncoding.EncodeToString([]byte("fnokit-no-such-user:wrong-password")),
-				"Bearer fnopat_fnokit-forged-token",
+			for _, c := range []creds{
+				anonymous,
+				withHeader("Basic " + base64.StdEncoding.EncodeToString([]byte("fnokit-no-such-user:wrong-password"))),
+				withHeader("Bearer fnopat_fnokit-forged-token"),
 			} {
-				a := post(api, body, authz, "application/xml")
+				a := post(api, body, c, "application/xml")
 				Expect(a.status).To(Equal(http.StatusUnauthorized), "%s answered HTTP %d to a call without valid credentials", api, a.status)
 				Expect(a.header.Get("WWW-Authenticate")).NotTo(BeEmpty(), "a 401 without a challenge")
 			}
@@ -397,7 +378,7 @@ var _ = ginkgo.Describe("Public Service APIs: authentication", func() {
 	ginkgo.It("serves every API with a personal access token (emulator)", labels(lineItemDetails, suite.Read, suite.Smoke), func() {
 		requireEmulator("personal access tokens are issued in the Producer Portal; the emulator issues them at an admin route")
 		aid, eid := known()
-		tok := "Bearer " + issueToken()
+		tok := withHeader("Bearer " + issueToken())
 		for api, body := range map[string][]byte{
 			lineItemDetails:    document(field{"ActivationId", aid}),
 			entitlementDetails: document(field{"EntitlementId", eid}),

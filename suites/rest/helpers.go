@@ -29,7 +29,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -292,8 +291,9 @@ var foreignJWT = func() string {
 
 // ---- emulator-only specs ----
 
-// The emulator's credentials: the harness's emulator runs with them (they
-// never leave the process), and its admin routes take them.
+// The emulator's default credentials, which the fake-clock emulators a
+// spec starts from the run's EmulatorConfig run with (the run's own
+// emulator is reached through the harness: suite.E().Admin, REST).
 const (
 	emulatorUser     = emulator.DefaultUser
 	emulatorPassword = string(emulator.DefaultPassword)
@@ -306,50 +306,17 @@ func requireEmulator(why string) {
 	}
 }
 
-// adminClient calls the emulator's admin routes; bounded.
-var adminClient = &http.Client{Timeout: 30 * time.Second}
-
-// adminDo sends one request to the emulator (an admin route, or a cleanup
-// that must not need Ginkgo) with its credentials; a status of 300 or
-// more is an error.
-func adminDo(ctx context.Context, method, path string, q url.Values) error {
-	status, _, err := adminRaw(ctx, method, path, q)
-	if err == nil && status >= 300 && status != http.StatusNotFound {
-		err = fmt.Errorf("%s %s: HTTP %d", method, path, status)
-	}
-	return err
-}
-
-func adminRaw(ctx context.Context, method, path string, q url.Values) (int, []byte, error) {
-	emu := suite.E().Emulator()
-	if emu == nil {
-		return 0, nil, fmt.Errorf("%s is an emulator route", path)
-	}
-	u := emu.URL() + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.SetBasicAuth(emulatorUser, emulatorPassword)
-	resp, err := adminClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	return resp.StatusCode, b, err
-}
-
-// adminCall is adminDo inside a spec: it returns the status and body.
+// adminCall calls one of the emulator's admin routes through the harness
+// (which knows its credentials; a live target skips the spec) and returns
+// the status and body.
 func adminCall(method, path string, q url.Values) (int, []byte) {
 	ginkgo.GinkgoHelper()
-	status, body, err := adminRaw(suite.E().Context(), method, path, q)
-	Expect(err).NotTo(HaveOccurred(), "%s %s", method, path)
-	return status, body
+	r := suite.E().Admin(method, path, q)
+	return r.HTTPStatus, r.Body
 }
+
+// fakeClient calls a fake-clock emulator a spec started itself; bounded.
+var fakeClient = &http.Client{Timeout: 30 * time.Second}
 
 // targetNow is the target's "now": the emulator's clock (fixed by the
 // harness so answers are stable), or this machine's for a live target.
@@ -391,7 +358,7 @@ func expectTokenExpires(api, authPath, probePath string) {
 		req, err := http.NewRequestWithContext(suite.E().Context(), method, emu.URL()+path, nil)
 		Expect(err).NotTo(HaveOccurred())
 		req.Header.Set("Authorization", auth)
-		resp, err := adminClient.Do(req)
+		resp, err := fakeClient.Do(req)
 		Expect(err).NotTo(HaveOccurred())
 		defer resp.Body.Close()
 		b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
