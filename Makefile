@@ -8,6 +8,8 @@ REPORTS  ?= reports
 # libxml2 is reached through cgo; a build without cgo cannot validate XSD.
 export CGO_ENABLED := 1
 
+
+.PHONY: bench-schemas-diff
 .PHONY: all deps build run report-screenshot golden-record suites serve bench-emulator bench-callout test lint-schemas schemas fidelity vet fmt-check fuzz bench bench-xsd bench-openapi clean help k6 test-k6ext bench-k6ext
 
 all: test
@@ -64,7 +66,7 @@ fuzz: deps ## fuzz the parsers that face the network, FUZZTIME runs each (new co
 	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/ || exit 1; \
 	done
 
-bench: bench-xsd bench-openapi bench-emulator bench-callout bench-k6ext ## all benchmarks, with figures
+bench: bench-xsd bench-openapi bench-emulator bench-callout bench-k6ext bench-schemas-diff ## all benchmarks, with figures
 
 bench-xsd: ## XSD validation rate against xmllint, side by side (needs ../shared)
 	@scripts/ensure-deps.sh bench
@@ -76,6 +78,10 @@ bench-openapi: deps ## OpenAPI validation cost per ~20 KB response
 bench-emulator: deps ## emulator over loopback vs a static server of the same body size, 10k and 1M devices (bounded, ~5 min)
 	$(GO) test -run '^TestLoad$$' -count=1 -v -timeout 30m ./internal/emulator/bench/ -args -load -devices 10000,1000000 -requests 6000 -concurrency 8 -rounds 3 -types EQUALS,STARTS_WITH,ENDS_WITH
 	$(GO) test -run '^TestLoad$$' -count=1 -v -timeout 30m ./internal/emulator/bench/ -args -load -devices 10000,1000000 -requests 300 -concurrency 8 -rounds 3 -types CONTAINS
+
+bench-schemas-diff: build ## time fnokit schemas diff on every consecutive version pair of every service (3 sweeps, medians)
+	scripts/time-schemas-diff.sh bin/fnokit
+	$(GO) test -run '^$$' -bench ConsecutivePairs -count 3 ./internal/versiondiff/
 
 bench-callout: deps ## reference callout throughput; emulator overhead around a callout at 0 and 5 ms (p50/p99)
 	$(GO) test -run XXX -bench BenchmarkServerLoopback -benchtime 3s ./internal/callout/
