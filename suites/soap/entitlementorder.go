@@ -222,13 +222,15 @@ var _ = Describe("EntitlementOrderService", func() {
 			id := entitlement()
 			for _, t := range searchTypes {
 				p := patternFor(t, id)
-				es := list(ok(eoEntitlements(v, map[string]any{"entitlementId": query(t, p)}, 1, maxReadBatch)).Payload, "entitlement")
+				es, complete := gather(func(page int) []any {
+					return list(ok(eoEntitlements(v, map[string]any{"entitlementId": query(t, p)}, page, maxReadBatch)).Payload, "entitlement")
+				})
 				keys := make([]string, len(es))
 				for i, e := range es {
 					keys[i] = entitlementKey(e)
 				}
-				expectFilter("entitlementId", t, p, each(keys), keys, id)
-				Expect(eoCount(v, map[string]any{"entitlementId": query(t, p)})).To(Equal(len(es)), "getEntitlementCount agrees for entitlementId %s", t)
+				expectFilter("entitlementId", t, p, each(keys), keys, whenComplete(complete, id))
+				expectCount(eoCount(v, map[string]any{"entitlementId": query(t, p)}), len(es), complete, "getEntitlementCount agrees for entitlementId %s", t)
 			}
 		},
 		spec{service: eo, op: "getEntitlementsQuery", kind: suite.Read, smoke: true}.entries(),
@@ -283,23 +285,27 @@ var _ = Describe("EntitlementOrderService", func() {
 			for _, t := range searchTypes {
 				p := patternFor(t, aid)
 				crit := activationCriterion(v, t, p)
-				its := list(ok(eoItems(v, crit, 1, maxReadBatch)).Payload, "activatableItem")
+				its, complete := gather(func(page int) []any {
+					return list(ok(eoItems(v, crit, page, maxReadBatch)).Payload, "activatableItem")
+				})
 				keys := make([]string, len(its))
 				for i, it := range its {
 					keys[i] = itemKey(it)
 				}
-				expectFilter("activationId", t, p, each(keys), keys, aid)
-				Expect(eoItemCount(v, crit)).To(Equal(len(its)), "getActivatableItemCount agrees for activationId %s", t)
+				expectFilter("activationId", t, p, each(keys), keys, whenComplete(complete, aid))
+				expectCount(eoItemCount(v, crit), len(its), complete, "getActivatableItemCount agrees for activationId %s", t)
 
 				p = patternFor(t, ent)
 				crit = map[string]any{"entitlementId": query(t, p)}
-				its = list(ok(eoItems(v, crit, 1, maxReadBatch)).Payload, "activatableItem")
+				its, complete = gather(func(page int) []any {
+					return list(ok(eoItems(v, crit, page, maxReadBatch)).Payload, "activatableItem")
+				})
 				keys = make([]string, len(its))
 				for i, it := range its {
 					keys[i] = itemKey(it)
 				}
-				expectFilter("entitlementId", t, p, each(texts(its, "entitlementId")), keys, aid)
-				Expect(eoItemCount(v, crit)).To(Equal(len(its)), "getActivatableItemCount agrees for entitlementId %s", t)
+				expectFilter("entitlementId", t, p, each(texts(its, "entitlementId")), keys, whenComplete(complete, aid))
+				expectCount(eoItemCount(v, crit), len(its), complete, "getActivatableItemCount agrees for entitlementId %s", t)
 			}
 		},
 		spec{service: eo, op: "getActivatableItemsQuery", kind: suite.Read, smoke: true}.entries(),
@@ -383,16 +389,23 @@ var _ = Describe("EntitlementOrderService", func() {
 			}
 			names = names[:2]
 			cfg := map[string]any{"activationId": true, "soldToDisplayName": true, "bulkEntSoldToDisplayName": true}
-			want := 0
+			want, complete := 0, true
 			for _, n := range names {
-				want += len(list(ok(eoProperties(v, map[string]any{"accountUnitName": map[string]any{"value": []any{n}, "searchType": "EQUALS"}}, cfg, 1, maxReadBatch)).Payload, "entitlementLineItem"))
+				one, all := gather(func(page int) []any {
+					return list(ok(eoProperties(v, map[string]any{"accountUnitName": map[string]any{"value": []any{n}, "searchType": "EQUALS"}}, cfg, page, maxReadBatch)).Payload, "entitlementLineItem")
+				})
+				want, complete = want+len(one), complete && all
 			}
 			vals := make([]any, len(names))
 			for i, n := range names {
 				vals[i] = n
 			}
-			lis := list(ok(eoProperties(v, map[string]any{"accountUnitName": map[string]any{"value": vals}}, cfg, 1, maxReadBatch)).Payload, "entitlementLineItem")
-			Expect(lis).To(HaveLen(want), "several names return the line items of each name together")
+			lis, all := gather(func(page int) []any {
+				return list(ok(eoProperties(v, map[string]any{"accountUnitName": map[string]any{"value": vals}}, cfg, page, maxReadBatch)).Payload, "entitlementLineItem")
+			})
+			if complete && all {
+				Expect(lis).To(HaveLen(want), "several names return the line items of each name together")
+			}
 			bad := 0
 			for _, li := range lis {
 				acct := str(li, "soldToDisplayName") + str(li, "bulkEntSoldToDisplayName")

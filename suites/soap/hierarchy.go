@@ -120,7 +120,9 @@ func hierarchySpecs(h hierarchy) {
 			for _, crit := range []struct{ key, value, field string }{{h.qID, id, ""}, {h.qName, name, h.nameKey}} {
 				for _, t := range searchTypes {
 					p := patternFor(t, crit.value)
-					as := list(ok(h.accounts(v, map[string]any{crit.key: query(t, p)}, 1, maxReadBatch)).Payload, "responseData", h.detailList)
+					as, complete := gather(func(page int) []any {
+						return list(ok(h.accounts(v, map[string]any{crit.key: query(t, p)}, page, maxReadBatch)).Payload, "responseData", h.detailList)
+					})
 					keys := make([]string, len(as))
 					vals := make([]string, len(as))
 					for i, a := range as {
@@ -130,8 +132,8 @@ func hierarchySpecs(h hierarchy) {
 							vals[i] = str(a, crit.field)
 						}
 					}
-					expectFilter(crit.key, t, p, each(vals), keys, id)
-					Expect(h.count(v, map[string]any{crit.key: query(t, p)})).To(Equal(len(as)), "%s agrees for %s %s", h.countOp, crit.key, t)
+					expectFilter(crit.key, t, p, each(vals), keys, whenComplete(complete, id))
+					expectCount(h.count(v, map[string]any{crit.key: query(t, p)}), len(as), complete, "%s agrees for %s %s", h.countOp, crit.key, t)
 				}
 			}
 		},
@@ -193,13 +195,15 @@ func hierarchySpecs(h hierarchy) {
 			u := user()
 			for _, t := range searchTypes {
 				p := patternFor(t, u)
-				us := list(ok(h.users(v, map[string]any{"userName": query(t, p)}, 1, maxReadBatch)).Payload, "responseData", "user")
+				us, complete := gather(func(page int) []any {
+					return list(ok(h.users(v, map[string]any{"userName": query(t, p)}, page, maxReadBatch)).Payload, "responseData", "user")
+				})
 				keys := make([]string, len(us))
 				for i, x := range us {
 					keys[i] = userKey(x)
 				}
-				expectFilter("userName", t, p, each(keys), keys, u)
-				Expect(h.userCount(v, map[string]any{"userName": query(t, p)})).To(Equal(len(us)), "getUserCount agrees for userName %s", t)
+				expectFilter("userName", t, p, each(keys), keys, whenComplete(complete, u))
+				expectCount(h.userCount(v, map[string]any{"userName": query(t, p)}), len(us), complete, "getUserCount agrees for userName %s", t)
 			}
 		},
 		spec{service: h.service, op: "getUsersQuery", kind: suite.Read, smoke: true}.entries(),

@@ -186,14 +186,16 @@ var _ = Describe("LicenseService", func() {
 			for _, crit := range []struct{ key, value string }{{"fulfillmentId", id}, {"activationId", aid}} {
 				for _, t := range searchTypes {
 					p := patternFor(t, crit.value)
-					fs := licFulfillments(ok(licQuery(v, map[string]any{crit.key: query(t, p)}, 1, maxReadBatch)))
+					fs, complete := gather(func(page int) []any {
+						return licFulfillments(ok(licQuery(v, map[string]any{crit.key: query(t, p)}, page, maxReadBatch)))
+					})
 					keys := texts(fs, "fulfillmentIdentifier", "primaryKeys", "fulfillmentId")
 					vals := keys
 					if crit.key == "activationId" {
 						vals = texts(fs, "lineItem", "primaryKeys", "activationId")
 					}
-					expectFilter(crit.key, t, p, each(vals), keys, id)
-					Expect(licCount(v, map[string]any{crit.key: query(t, p)})).To(Equal(len(fs)), "getFulfillmentCount agrees for %s %s", crit.key, t)
+					expectFilter(crit.key, t, p, each(vals), keys, whenComplete(complete, id))
+					expectCount(licCount(v, map[string]any{crit.key: query(t, p)}), len(fs), complete, "getFulfillmentCount agrees for %s %s", crit.key, t)
 				}
 			}
 		},
@@ -284,10 +286,12 @@ var _ = Describe("LicenseService", func() {
 			}
 			for _, t := range searchTypes {
 				p := patternFor(t, host)
-				hs := list(ok(hostQuery(v, map[string]any{"hostId": query(t, p)}, 1, maxReadBatch)).Payload, "responseData", "host")
+				hs, complete := gather(func(page int) []any {
+					return list(ok(hostQuery(v, map[string]any{"hostId": query(t, p)}, page, maxReadBatch)).Payload, "responseData", "host")
+				})
 				ids := texts(hs, "hostId")
-				expectFilter("hostId", t, p, each(ids), ids, host)
-				Expect(hostCount(v, map[string]any{"hostId": query(t, p)})).To(Equal(len(hs)), "getHostCount agrees for hostId %s", t)
+				expectFilter("hostId", t, p, each(ids), ids, whenComplete(complete, host))
+				expectCount(hostCount(v, map[string]any{"hostId": query(t, p)}), len(hs), complete, "getHostCount agrees for hostId %s", t)
 			}
 			r := ok(hostQuery(v, map[string]any{"hostId": query("EQUALS", host)}, 1, 10))
 			r.ExpectGolden("by-host-id")

@@ -234,13 +234,15 @@ var _ = Describe("ManageDeviceService", func() {
 			known := mdOne(v, c, map[string]any{"alias": true})
 			for _, t := range searchTypes {
 				p := patternFor(t, c.ID)
-				ds := mdQueried(ok(mdQuery(v, map[string]any{"deviceId": query(t, p)}, nil, 1, maxReadBatch)))
+				ds, complete := gather(func(page int) []any {
+					return mdQueried(ok(mdQuery(v, map[string]any{"deviceId": query(t, p)}, nil, page, maxReadBatch)))
+				})
 				keys := make([]string, len(ds))
 				for i, d := range ds {
 					keys[i] = queryKey(d)
 				}
-				expectFilter("deviceId", t, p, each(texts(ds, "deviceIdentifier", "deviceId")), keys, c.key())
-				Expect(mdCount(v, map[string]any{"deviceId": query(t, p)})).To(Equal(len(ds)), "getDeviceCount agrees with getDevicesQuery for deviceId %s", t)
+				expectFilter("deviceId", t, p, each(texts(ds, "deviceIdentifier", "deviceId")), keys, whenComplete(complete, c.key()))
+				expectCount(mdCount(v, map[string]any{"deviceId": query(t, p)}), len(ds), complete, "getDeviceCount agrees with getDevicesQuery for deviceId %s", t)
 			}
 			alias := str(known, "alias")
 			if alias == "" {
@@ -248,12 +250,14 @@ var _ = Describe("ManageDeviceService", func() {
 			}
 			for _, t := range searchTypes {
 				p := patternFor(t, alias)
-				ds := mdQueried(ok(mdQuery(v, map[string]any{"alias": query(t, p)}, map[string]any{"alias": true}, 1, maxReadBatch)))
+				ds, complete := gather(func(page int) []any {
+					return mdQueried(ok(mdQuery(v, map[string]any{"alias": query(t, p)}, map[string]any{"alias": true}, page, maxReadBatch)))
+				})
 				keys := make([]string, len(ds))
 				for i, d := range ds {
 					keys[i] = queryKey(d)
 				}
-				expectFilter("alias", t, p, each(texts(ds, "alias")), keys, c.key())
+				expectFilter("alias", t, p, each(texts(ds, "alias")), keys, whenComplete(complete, c.key()))
 			}
 		},
 		spec{service: md, op: "getDevicesQuery", kind: suite.Read, smoke: true}.entries(),
@@ -269,14 +273,16 @@ var _ = Describe("ManageDeviceService", func() {
 			}
 			for _, t := range searchTypes {
 				p := patternFor(t, aids[0])
-				ds := mdQueried(ok(mdQuery(v, map[string]any{"addOnActivationId": query(t, p)}, map[string]any{"addOnActivationId": true}, 1, maxReadBatch)))
+				ds, complete := gather(func(page int) []any {
+					return mdQueried(ok(mdQuery(v, map[string]any{"addOnActivationId": query(t, p)}, map[string]any{"addOnActivationId": true}, page, maxReadBatch)))
+				})
 				vals := make([][]string, len(ds))
 				keys := make([]string, len(ds))
 				for i, d := range ds {
 					vals[i] = texts(list(d, "addonLineItemData"), "activationId")
 					keys[i] = queryKey(d)
 				}
-				expectFilter("addOnActivationId", t, p, vals, keys, s.key())
+				expectFilter("addOnActivationId", t, p, vals, keys, whenComplete(complete, s.key()))
 			}
 		},
 		spec{service: md, op: "getDevicesQuery", kind: suite.Read}.entries(),
@@ -333,13 +339,15 @@ var _ = Describe("ManageDeviceService", func() {
 			c := client()
 			for _, t := range searchTypes {
 				p := patternFor(t, c.ID)
-				ds := mdFound(ok(mdSearch(v, map[string]any{"deviceId": query(t, p)}, nil, 1, maxReadBatch)))
+				ds, complete := gather(func(page int) []any {
+					return mdFound(ok(mdSearch(v, map[string]any{"deviceId": query(t, p)}, nil, page, maxReadBatch)))
+				})
 				keys := make([]string, len(ds))
 				for i, d := range ds {
 					keys[i] = searchKey(d)
 				}
-				expectFilter("deviceId", t, p, each(texts(ds, "deviceId", "id")), keys, c.key())
-				Expect(mdCountDevices(v, map[string]any{"deviceId": query(t, p)})).To(Equal(len(ds)), "countDevices agrees with searchDevices for deviceId %s", t)
+				expectFilter("deviceId", t, p, each(texts(ds, "deviceId", "id")), keys, whenComplete(complete, c.key()))
+				expectCount(mdCountDevices(v, map[string]any{"deviceId": query(t, p)}), len(ds), complete, "countDevices agrees with searchDevices for deviceId %s", t)
 			}
 			known := mdFound(ok(mdSearch(v, map[string]any{"deviceId": query("EQUALS", c.ID)}, map[string]any{"name": true}, 1, 10)))
 			Expect(known).NotTo(BeEmpty())
@@ -349,13 +357,15 @@ var _ = Describe("ManageDeviceService", func() {
 			}
 			for _, t := range searchTypes {
 				p := patternFor(t, name)
-				ds := mdFound(ok(mdSearch(v, map[string]any{"name": query(t, p)}, map[string]any{"name": true}, 1, maxReadBatch)))
+				ds, complete := gather(func(page int) []any {
+					return mdFound(ok(mdSearch(v, map[string]any{"name": query(t, p)}, map[string]any{"name": true}, page, maxReadBatch)))
+				})
 				keys := make([]string, len(ds))
 				for i, d := range ds {
 					keys[i] = searchKey(d)
 				}
-				expectFilter("name", t, p, each(texts(ds, "name")), keys, c.key())
-				Expect(mdCountDevices(v, map[string]any{"name": query(t, p)})).To(Equal(len(ds)), "countDevices agrees with searchDevices for name %s", t)
+				expectFilter("name", t, p, each(texts(ds, "name")), keys, whenComplete(complete, c.key()))
+				expectCount(mdCountDevices(v, map[string]any{"name": query(t, p)}), len(ds), complete, "countDevices agrees with searchDevices for name %s", t)
 			}
 		},
 		spec{service: md, op: "searchDevices", kind: suite.Read, smoke: true}.entries(),
@@ -378,15 +388,17 @@ var _ = Describe("ManageDeviceService", func() {
 				Expect(value).NotTo(BeEmpty(), "the add-on has its %s", field)
 				for _, t := range searchTypes {
 					p := patternFor(t, value)
-					ds := mdFound(ok(mdSearch(v, map[string]any{crit: query(t, p)},
-						map[string]any{"addOnActivationId": true, "addOnEntitlementId": true}, 1, maxReadBatch)))
+					ds, complete := gather(func(page int) []any {
+						return mdFound(ok(mdSearch(v, map[string]any{crit: query(t, p)},
+							map[string]any{"addOnActivationId": true, "addOnEntitlementId": true}, page, maxReadBatch)))
+					})
 					vals := make([][]string, len(ds))
 					keys := make([]string, len(ds))
 					for i, d := range ds {
 						vals[i] = texts(list(d, "addon"), field)
 						keys[i] = searchKey(d)
 					}
-					expectFilter(crit, t, p, vals, keys, s.key())
+					expectFilter(crit, t, p, vals, keys, whenComplete(complete, s.key()))
 				}
 			}
 		},
