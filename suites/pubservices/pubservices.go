@@ -184,7 +184,9 @@ var (
 	anonymous = creds{auth: suite.AuthNone}
 )
 
-func withHeader(authorization string) creds { return creds{auth: suite.AuthNone, header: authorization} }
+func withHeader(authorization string) creds {
+	return creds{auth: suite.AuthNone, header: authorization}
+}
 
 // post sends body to api with c and content type, through the harness
 // (which fills in the run's credentials without the spec seeing them),
