@@ -16,6 +16,7 @@ import (
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator"
 	"github.com/fnokit/fnokit/internal/emulator/rest"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
 	"github.com/fnokit/fnokit/internal/soap"
@@ -45,19 +46,6 @@ func start(t testing.TB, cfg emulator.Config) *emulator.Emulator {
 	return e
 }
 
-func validator(t testing.TB) *openapi.Validator {
-	t.Helper()
-	doc, err := openapi.LoadFile(contractPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := openapi.New(doc, openapi.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // sample reads a request sample of schemas/rest/testdata/application.
 func sample(t testing.TB, name string) map[string]any {
 	t.Helper()
@@ -72,12 +60,7 @@ func sample(t testing.TB, name string) map[string]any {
 	return m
 }
 
-type exchange struct {
-	req    *http.Request
-	status int
-	header http.Header
-	body   []byte
-}
+type exchange = resttest.Exchange
 
 // do sends method path with a JSON body (nil: none) as the default user.
 func do(t testing.TB, e *emulator.Emulator, method, path string, body any) exchange {
@@ -98,30 +81,7 @@ func do(t testing.TB, e *emulator.Emulator, method, path string, body any) excha
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.SetBasicAuth(emulator.DefaultUser, emulator.DefaultPassword)
-	return send(t, req)
-}
-
-func send(t testing.TB, req *http.Request) exchange {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return exchange{req: req, status: resp.StatusCode, header: resp.Header, body: b}
-}
-
-func (x exchange) json(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(x.body, &m); err != nil {
-		t.Fatalf("%s %s: status %d, body is not JSON: %v", x.req.Method, x.req.URL.Path, x.status, err)
-	}
-	return m
+	return resttest.Send(t, nil, req)
 }
 
 func statusOf(m map[string]any) string {
@@ -180,7 +140,7 @@ type walkCase struct {
 func TestRouteWalk(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Config{})
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	dev, devAcct, itemAcct := realData(t, e.Store())
 
 	devReal := sample(t, "devices.request.valid.json")
@@ -234,35 +194,22 @@ func TestRouteWalk(t *testing.T) {
 			}
 			x := do(t, e, c.method, c.path, body)
 			walked[c.method+" "+strings.SplitN(c.path, "?", 2)[0]] = true
-			if x.status != http.StatusOK {
-				t.Fatalf("status %d: %s", x.status, x.body)
+			if x.Status != http.StatusOK {
+				t.Fatalf("status %d: %s", x.Status, x.Body)
 			}
-			fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range fs {
-				t.Errorf("finding %s at %s: %s", f.Rule, f.Location, f.Message)
-			}
+			resttest.CheckResponse(t, v, x)
 			if c.found {
-				m := x.json(t)
+				m := x.JSON(t)
 				if s := statusOf(m); s != "SUCCESS" {
-					t.Fatalf("statusInfo %q, want SUCCESS: %s", s, x.body)
+					t.Fatalf("statusInfo %q, want SUCCESS: %s", s, x.Body)
 				}
 				if records(m) == 0 {
-					t.Errorf("no record in the answer: %s", x.body)
+					t.Errorf("no record in the answer: %s", x.Body)
 				}
 			}
 		})
 	}
-	// Every route of the contract was called.
-	for path, item := range v.Document().Paths.Map() {
-		for method := range item.Operations() {
-			if !walked[method+" "+path] {
-				t.Errorf("route %s %s is not walked", method, path)
-			}
-		}
-	}
+	resttest.EveryRoute(t, v, walked)
 }
 
 // records counts the records of an answer (a count counts as its value).
@@ -300,14 +247,14 @@ func TestSOAPDeviceFoundOverREST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := send(t, req)
-	if x.status != http.StatusOK || !bytes.Contains(x.body, []byte("SUCCESS")) {
-		t.Fatalf("createDevice: status %d: %s", x.status, x.body)
+	x := resttest.Send(t, nil, req)
+	if x.Status != http.StatusOK || !bytes.Contains(x.Body, []byte("SUCCESS")) {
+		t.Fatalf("createDevice: status %d: %s", x.Status, x.Body)
 	}
 
 	q := map[string]any{"deviceId": map[string]any{"value": id, "searchType": "EQUALS"}}
 	got := do(t, e, http.MethodPost, rest.PathDevices, map[string]any{
-		"queryParams": q, "deviceResponseConfig": map[string]any{"alias": true}, "batchSize": 10}).json(t)
+		"queryParams": q, "deviceResponseConfig": map[string]any{"alias": true}, "batchSize": 10}).JSON(t)
 	if statusOf(got) != "SUCCESS" {
 		t.Fatalf("devices: %v", got)
 	}
@@ -320,7 +267,7 @@ func TestSOAPDeviceFoundOverREST(t *testing.T) {
 		t.Errorf("device = %v", d)
 	}
 
-	n := do(t, e, http.MethodPost, rest.PathDevicesCount, map[string]any{"queryParams": q}).json(t)
+	n := do(t, e, http.MethodPost, rest.PathDevicesCount, map[string]any{"queryParams": q}).JSON(t)
 	if c, _ := n["responseData"].(map[string]any)["count"].(float64); c != 1 {
 		t.Errorf("devicesCount = %v, want 1", n)
 	}
@@ -342,7 +289,7 @@ func TestBadInput(t *testing.T) {
 		if auth {
 			req.SetBasicAuth(emulator.DefaultUser, emulator.DefaultPassword)
 		}
-		return send(t, req)
+		return resttest.Send(t, nil, req)
 	}
 	secret := "s3cr3t-value-never-echoed"
 	cases := []struct {
@@ -385,7 +332,7 @@ func TestBadInput(t *testing.T) {
 		{"wrong password", func() exchange {
 			req, _ := http.NewRequest(http.MethodGet, e.URL()+rest.PathConsumption+"?accountId=x", nil)
 			req.SetBasicAuth(emulator.DefaultUser, secret)
-			return send(t, req)
+			return resttest.Send(t, nil, req)
 		}, http.StatusUnauthorized, "FAILURE", "authentication"},
 		{"wrong method", func() exchange {
 			return raw(http.MethodGet, rest.PathDevices, "", nil, true)
@@ -403,23 +350,23 @@ func TestBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			x := c.x()
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
-			if ct := x.header.Get("Content-Type"); ct != "application/json" {
+			if ct := x.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
 			}
-			if bytes.Contains(x.body, []byte(secret)) {
-				t.Errorf("the answer echoes a request value: %s", x.body)
+			if bytes.Contains(x.Body, []byte(secret)) {
+				t.Errorf("the answer echoes a request value: %s", x.Body)
 			}
-			m := x.json(t)
+			m := x.JSON(t)
 			if s := statusOf(m); s != c.statusInfo {
 				t.Errorf("statusInfo %q, want %q", s, c.statusInfo)
 			}
 			if r, _ := m["statusInfo"].(map[string]any)["reason"].(string); !strings.Contains(r, c.reason) {
 				t.Errorf("reason %q does not say %q", r, c.reason)
 			}
-			if x.status == http.StatusUnauthorized && !strings.HasPrefix(x.header.Get("WWW-Authenticate"), "Basic ") {
+			if x.Status == http.StatusUnauthorized && !strings.HasPrefix(x.Header.Get("WWW-Authenticate"), "Basic ") {
 				t.Errorf("401 without a Basic challenge")
 			}
 		})
@@ -431,7 +378,7 @@ func TestBadInput(t *testing.T) {
 func TestPagesAgreeWithCount(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Config{})
-	n := do(t, e, http.MethodPost, rest.PathDevicesCount, map[string]any{"queryParams": map[string]any{"isServer": false}}).json(t)
+	n := do(t, e, http.MethodPost, rest.PathDevicesCount, map[string]any{"queryParams": map[string]any{"isServer": false}}).JSON(t)
 	want := int(n["responseData"].(map[string]any)["count"].(float64))
 	if want == 0 {
 		t.Fatal("no client device in the data set")
@@ -439,7 +386,7 @@ func TestPagesAgreeWithCount(t *testing.T) {
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		m := do(t, e, http.MethodPost, rest.PathDevices, map[string]any{
-			"queryParams": map[string]any{"isServer": false}, "batchSize": 70, "pageNumber": page}).json(t)
+			"queryParams": map[string]any{"isServer": false}, "batchSize": 70, "pageNumber": page}).JSON(t)
 		list, _ := m["responseData"].(map[string]any)["device"].([]any)
 		for _, d := range list {
 			ident := d.(map[string]any)["deviceIdentifier"].(map[string]any)
