@@ -33,11 +33,11 @@ func BenchmarkExtract(b *testing.B) {
 				b.Fatalf("run: %v, status %s", err, j.Status)
 			}
 			x := get(h, extracts.Prefix+"/"+strconv.FormatInt(j.ID, 10)+"/file")
-			if x.status != http.StatusOK {
-				b.Fatalf("file: status %d", x.status)
+			if x.Status != http.StatusOK {
+				b.Fatalf("file: status %d", x.Status)
 			}
 			rows := 0
-			for _, f := range parseArtifact(b, x.header.Get("Content-Type"), x.body) {
+			for _, f := range parseArtifact(b, x.Header.Get("Content-Type"), x.Body) {
 				rows += len(f.rows)
 			}
 			b.SetBytes(j.Size)

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
+	"github.com/fnokit/fnokit/internal/openapi"
 )
 
 // t0 is after every generated record (the generator's data ends 2025-06-01).
@@ -29,7 +31,7 @@ var allSince = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 // declared errors, and validates every answer against the contract.
 func TestRouteWalk(t *testing.T) {
 	t.Parallel()
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	clk := newClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{Since: allSince, ProcessingDelay: time.Minute})
 	failing, _ := newHandler(t, clk, extracts.Config{MaxArtifactBytes: 64})
@@ -103,24 +105,18 @@ func TestRouteWalk(t *testing.T) {
 		for _, c := range cs {
 			x := call(c.h, c.method, c.path, nil, "", c.creds)
 			walked[c.route] = true
-			if x.status != c.status {
-				t.Errorf("%s %s: status %d, want %d: %s", c.route, c.name, x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Errorf("%s %s: status %d, want %d: %s", c.route, c.name, x.Status, c.status, x.Body)
 				continue
 			}
-			validate(t, v, x)
+			resttest.CheckResponse(t, v, x)
 		}
 	}
 	run(pending)
 	clk.Add(time.Minute)
 	run(later)
 
-	for path, item := range v.Document().Paths.Map() {
-		for method := range item.Operations() {
-			if !walked[method+" "+path] {
-				t.Errorf("route %s %s is not walked", method, path)
-			}
-		}
-	}
+	resttest.EveryRoute(t, v, walked)
 }
 
 // Each extract's artifact: its size and SHA-256 are the job's filesize
@@ -140,29 +136,29 @@ func TestArtifacts(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := extracts.Prefix + "/" + strconv.FormatInt(j.ID, 10)
-			rec := decode[apiJob](t, get(h, path))
+			rec := resttest.Decode[apiJob](t, get(h, path))
 			if rec.Status != "C" || !rec.ArtifactAvailable || rec.Filesize == nil || rec.Checksum == nil {
 				t.Fatalf("job %+v: want complete with an artifact", rec)
 			}
 			x := get(h, path+"/file")
-			if x.status != http.StatusOK {
-				t.Fatalf("file: status %d: %s", x.status, x.body)
+			if x.Status != http.StatusOK {
+				t.Fatalf("file: status %d: %s", x.Status, x.Body)
 			}
-			sum := sha256.Sum256(x.body)
+			sum := sha256.Sum256(x.Body)
 			if got := strings.ToUpper(hex.EncodeToString(sum[:])); got != *rec.Checksum {
 				t.Errorf("checksum %s, file's SHA-256 %s", *rec.Checksum, got)
 			}
-			if got := strconv.Itoa(len(x.body)); got != *rec.Filesize || x.header.Get("Content-Length") != got {
-				t.Errorf("filesize %s, Content-Length %s, file %s bytes", *rec.Filesize, x.header.Get("Content-Length"), got)
+			if got := strconv.Itoa(len(x.Body)); got != *rec.Filesize || x.Header.Get("Content-Length") != got {
+				t.Errorf("filesize %s, Content-Length %s, file %s bytes", *rec.Filesize, x.Header.Get("Content-Length"), got)
 			}
-			if again := get(h, path+"/file"); string(again.body) != string(x.body) {
+			if again := get(h, path+"/file"); string(again.Body) != string(x.Body) {
 				t.Error("a second download differs")
 			}
-			if cd := x.header.Get("Content-Disposition"); !fileName.MatchString(cd) {
+			if cd := x.Header.Get("Content-Disposition"); !fileName.MatchString(cd) {
 				t.Errorf("Content-Disposition %q", cd)
 			}
 
-			files := parseArtifact(t, x.header.Get("Content-Type"), x.body)
+			files := parseArtifact(t, x.Header.Get("Content-Type"), x.Body)
 			want := specs[n]
 			if len(files) != len(want) {
 				t.Fatalf("%d files, the contract describes %d", len(files), len(want))
@@ -287,10 +283,10 @@ func expected(t testing.TB, st *state.Store, name string, from, to time.Time) (i
 func listed(t testing.TB, h *extracts.Handler, j extracts.Job, file, column string) map[string]bool {
 	t.Helper()
 	x := get(h, extracts.Prefix+"/"+strconv.FormatInt(j.ID, 10)+"/file")
-	if x.status != http.StatusOK {
-		t.Fatalf("file of job %d: status %d: %s", j.ID, x.status, x.body)
+	if x.Status != http.StatusOK {
+		t.Fatalf("file of job %d: status %d: %s", j.ID, x.Status, x.Body)
 	}
-	files := parseArtifact(t, x.header.Get("Content-Type"), x.body)
+	files := parseArtifact(t, x.Header.Get("Content-Type"), x.Body)
 	f := files[0]
 	if file != "" {
 		f = fileNamed(t, files, file)
@@ -425,7 +421,7 @@ func TestRowsMatchRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := get(h, extracts.Prefix+"/"+strconv.FormatInt(j.ID, 10)+"/file")
-		return parseArtifact(t, x.header.Get("Content-Type"), x.body)
+		return parseArtifact(t, x.Header.Get("Content-Type"), x.Body)
 	}
 
 	dev := artifact("DEVICE")[0]
@@ -517,7 +513,7 @@ func TestListFilters(t *testing.T) {
 	if _, err := h.Run("UPDATES"); err != nil { // still pending
 		t.Fatal(err)
 	}
-	all := decode[[]apiJob](t, get(h, extracts.Prefix))
+	all := resttest.Decode[[]apiJob](t, get(h, extracts.Prefix))
 	statuses := map[string]int{}
 	for _, j := range all {
 		statuses[j.Status]++
@@ -553,7 +549,7 @@ func TestListFilters(t *testing.T) {
 			}
 		}
 		var got []int64
-		for _, j := range decode[[]apiJob](t, get(h, extracts.Prefix+"?"+c.query)) {
+		for _, j := range resttest.Decode[[]apiJob](t, get(h, extracts.Prefix+"?"+c.query)) {
 			got = append(got, j.ID)
 		}
 		if !slices.Equal(got, want) {
@@ -576,20 +572,20 @@ func TestProcessingDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := extracts.Prefix + "/" + strconv.FormatInt(j.ID, 10)
-	p := decode[apiJob](t, get(h, path))
+	p := resttest.Decode[apiJob](t, get(h, path))
 	if p.Status != "P" || p.EndTime != nil || p.ArtifactAvailable || p.Filesize != nil || p.Checksum != nil {
 		t.Errorf("pending job %+v", p)
 	}
-	if x := get(h, path+"/file"); x.status != http.StatusNotFound {
-		t.Errorf("file of a pending job: status %d", x.status)
+	if x := get(h, path+"/file"); x.Status != http.StatusNotFound {
+		t.Errorf("file of a pending job: status %d", x.Status)
 	}
 	clk.Add(5 * time.Second)
-	c := decode[apiJob](t, get(h, path))
+	c := resttest.Decode[apiJob](t, get(h, path))
 	if c.Status != "C" || c.EndTime == nil || *c.EndTime != t0.Add(5*time.Second).Format("2006-01-02T15:04:05.000Z") || !c.ArtifactAvailable {
 		t.Errorf("job after the delay %+v", c)
 	}
-	if x := get(h, path+"/file"); x.status != http.StatusOK {
-		t.Errorf("file of a complete job: status %d", x.status)
+	if x := get(h, path+"/file"); x.Status != http.StatusOK {
+		t.Errorf("file of a complete job: status %d", x.Status)
 	}
 }
 
@@ -613,12 +609,12 @@ func TestFailedJobs(t *testing.T) {
 		if big.Status != "F" || big.ArtifactAvailable || big.Checksum != "" || small.Status != "C" {
 			t.Fatalf("jobs %+v and %+v: want F and C", big, small)
 		}
-		rec := decode[apiJob](t, get(h, extracts.Prefix+"/"+strconv.FormatInt(big.ID, 10)))
+		rec := resttest.Decode[apiJob](t, get(h, extracts.Prefix+"/"+strconv.FormatInt(big.ID, 10)))
 		if rec.Status != "F" || rec.ArtifactAvailable || rec.Filesize != nil || rec.Checksum != nil || rec.EndTime == nil {
 			t.Errorf("failed job %+v", rec)
 		}
-		if x := get(h, extracts.Prefix+"/"+strconv.FormatInt(big.ID, 10)+"/file"); x.status != http.StatusNotFound {
-			t.Errorf("file of a failed job: status %d", x.status)
+		if x := get(h, extracts.Prefix+"/"+strconv.FormatInt(big.ID, 10)+"/file"); x.Status != http.StatusNotFound {
+			t.Errorf("file of a failed job: status %d", x.Status)
 		}
 	})
 	t.Run("stored cap", func(t *testing.T) {
@@ -670,16 +666,16 @@ func TestPurge(t *testing.T) {
 	}
 	path := extracts.Prefix + "/" + strconv.FormatInt(old.ID, 10)
 	clk.Set(t0.Add(extracts.Retention - time.Millisecond))
-	if x := get(h, path+"/file"); x.status != http.StatusOK {
-		t.Fatalf("file a moment before the purge: status %d", x.status)
+	if x := get(h, path+"/file"); x.Status != http.StatusOK {
+		t.Fatalf("file a moment before the purge: status %d", x.Status)
 	}
 	clk.Set(t0.Add(extracts.Retention))
 	for _, x := range []exchange{get(h, path), get(h, path+"/file"), call(h, http.MethodPost, extracts.Prefix+"/delete/"+strconv.FormatInt(old.ID, 10), nil, "", true)} {
-		if x.status != http.StatusNotFound || !strings.Contains(string(x.body), "purged") {
-			t.Errorf("%s %s of a purged job: status %d: %s", x.req.Method, x.req.URL.Path, x.status, x.body)
+		if x.Status != http.StatusNotFound || !strings.Contains(string(x.Body), "purged") {
+			t.Errorf("%s %s of a purged job: status %d: %s", x.Req.Method, x.Req.URL.Path, x.Status, x.Body)
 		}
 	}
-	list := decode[[]apiJob](t, get(h, extracts.Prefix))
+	list := resttest.Decode[[]apiJob](t, get(h, extracts.Prefix))
 	if len(list) != 1 || list[0].ID != young.ID {
 		t.Errorf("after the purge the list is %+v, want only job %d", list, young.ID)
 	}
@@ -694,7 +690,7 @@ func TestSchedule(t *testing.T) {
 	h, _ := newHandler(t, clk, extracts.Config{Schedule: time.Hour, Extracts: []string{"DEVICE", "USAGE"}, MaxJobs: 20})
 	starts := func() []string {
 		var out []string
-		for _, j := range decode[[]apiJob](t, get(h, extracts.Prefix)) {
+		for _, j := range resttest.Decode[[]apiJob](t, get(h, extracts.Prefix)) {
 			out = append(out, j.JobName+"@"+j.StartTime[11:16])
 		}
 		return out
@@ -712,7 +708,7 @@ func TestSchedule(t *testing.T) {
 	// 30 days on: everything older than 7 days is purged; 168 rounds are
 	// due but 20 jobs fit, the newest.
 	clk.Add(30 * 24 * time.Hour)
-	jobs := decode[[]apiJob](t, get(h, extracts.Prefix))
+	jobs := resttest.Decode[[]apiJob](t, get(h, extracts.Prefix))
 	if len(jobs) != 20 {
 		t.Fatalf("%d jobs after the jump, want 20", len(jobs))
 	}
@@ -725,8 +721,8 @@ func TestSchedule(t *testing.T) {
 	if _, err := h.Run("USER"); !errors.Is(err, extracts.ErrTooManyJobs) {
 		t.Errorf("Run with the table full: %v, want ErrTooManyJobs", err)
 	}
-	if x := call(h, http.MethodPost, extracts.Prefix+"/delete/"+strconv.FormatInt(jobs[0].ID, 10), nil, "", true); x.status != http.StatusNoContent {
-		t.Fatalf("delete: status %d", x.status)
+	if x := call(h, http.MethodPost, extracts.Prefix+"/delete/"+strconv.FormatInt(jobs[0].ID, 10), nil, "", true); x.Status != http.StatusNoContent {
+		t.Fatalf("delete: status %d", x.Status)
 	}
 	if _, err := h.Run("USER"); err != nil {
 		t.Errorf("Run after a delete: %v", err)
@@ -848,41 +844,41 @@ func TestBadInput(t *testing.T) {
 				body = []byte(c.body)
 			}
 			x := call(h, c.method, c.path, body, c.ct, c.creds)
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
-			if ct := x.header.Get("Content-Type"); ct != "application/json" {
+			if ct := x.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
 			}
-			if strings.Contains(string(x.body), secret) {
-				t.Errorf("the answer echoes a request value: %s", x.body)
+			if strings.Contains(string(x.Body), secret) {
+				t.Errorf("the answer echoes a request value: %s", x.Body)
 			}
-			e := decode[failure](t, x)
+			e := resttest.Decode[failure](t, x)
 			if e.StatusInfo.Status != "FAILURE" || !strings.Contains(e.StatusInfo.Reason, c.reason) {
 				t.Errorf("statusInfo %+v, want FAILURE naming %q", e.StatusInfo, c.reason)
 			}
 			switch c.status {
 			case 401:
-				if !strings.HasPrefix(x.header.Get("WWW-Authenticate"), "Basic ") {
-					t.Errorf("no Basic challenge: %q", x.header.Get("WWW-Authenticate"))
+				if !strings.HasPrefix(x.Header.Get("WWW-Authenticate"), "Basic ") {
+					t.Errorf("no Basic challenge: %q", x.Header.Get("WWW-Authenticate"))
 				}
 			case 405:
-				if x.header.Get("Allow") == "" {
+				if x.Header.Get("Allow") == "" {
 					t.Error("no Allow header")
 				}
 			}
 		})
 	}
 	// The job survived every bad delete, and a wrong password is refused too.
-	if x := get(h, base+"/"+id); x.status != http.StatusOK {
-		t.Errorf("the job after bad deletes: status %d", x.status)
+	if x := get(h, base+"/"+id); x.Status != http.StatusOK {
+		t.Errorf("the job after bad deletes: status %d", x.Status)
 	}
-	if x := callAs(h, "GET", base, nil, "", secret); x.status != http.StatusUnauthorized || strings.Contains(string(x.body), secret) {
-		t.Errorf("wrong password: status %d: %s", x.status, x.body)
+	if x := callAs(h, "GET", base, nil, "", secret); x.Status != http.StatusUnauthorized || strings.Contains(string(x.Body), secret) {
+		t.Errorf("wrong password: status %d: %s", x.Status, x.Body)
 	}
 	// A delete with a JSON body within the limit is a delete.
-	if x := call(h, "POST", base+"/delete/"+id, []byte(`{}`), "application/json", true); x.status != http.StatusNoContent {
-		t.Errorf("delete with {}: status %d: %s", x.status, x.body)
+	if x := call(h, "POST", base+"/delete/"+id, []byte(`{}`), "application/json", true); x.Status != http.StatusNoContent {
+		t.Errorf("delete with {}: status %d: %s", x.Status, x.Body)
 	}
 }
 
@@ -912,7 +908,7 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	jobs := decode[[]apiJob](t, get(h, extracts.Prefix))
+	jobs := resttest.Decode[[]apiJob](t, get(h, extracts.Prefix))
 	if len(jobs) == 0 || len(jobs) > 50 {
 		t.Fatalf("%d jobs, want 1 to 50", len(jobs))
 	}
@@ -922,7 +918,7 @@ func TestConcurrentUse(t *testing.T) {
 			continue
 		}
 		x := get(h, extracts.Prefix+"/"+strconv.FormatInt(j.ID, 10)+"/file")
-		sum := sha256.Sum256(x.body)
+		sum := sha256.Sum256(x.Body)
 		if strings.ToUpper(hex.EncodeToString(sum[:])) != *j.Checksum {
 			t.Errorf("job %d: the file does not match its checksum", j.ID)
 		}

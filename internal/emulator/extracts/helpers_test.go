@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
@@ -76,12 +77,7 @@ func newHandler(t testing.TB, clk *clock, cfg extracts.Config) (*extracts.Handle
 	return h, cfg.Store
 }
 
-type exchange struct {
-	req    *http.Request
-	status int
-	header http.Header
-	body   []byte
-}
+type exchange = resttest.Exchange
 
 // call sends a request to h as the test user (creds false: none).
 func call(h http.Handler, method, path string, body []byte, contentType string, creds bool) exchange {
@@ -105,11 +101,7 @@ func callAs(h http.Handler, method, path string, body []byte, contentType, pass 
 	if pass != "" {
 		req.SetBasicAuth(user, pass)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	res := rec.Result()
-	b, _ := io.ReadAll(res.Body)
-	return exchange{req: req, status: res.StatusCode, header: res.Header, body: b}
+	return resttest.Serve(h, req)
 }
 
 func get(h http.Handler, path string) exchange { return call(h, http.MethodGet, path, nil, "", true) }
@@ -124,40 +116,6 @@ type apiJob struct {
 	ArtifactAvailable bool    `json:"artifactAvailable"`
 	Filesize          *string `json:"filesize"`
 	Checksum          *string `json:"checksum"`
-}
-
-func decode[T any](t testing.TB, x exchange) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(x.body, &v); err != nil {
-		t.Fatalf("%s %s: status %d, body is not the JSON expected: %v: %s", x.req.Method, x.req.URL, x.status, err, x.body)
-	}
-	return v
-}
-
-func validator(t testing.TB) *openapi.Validator {
-	t.Helper()
-	doc, err := openapi.LoadFile(contractPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := openapi.New(doc, openapi.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// validate reports every contract finding of x's response.
-func validate(t testing.TB, v *openapi.Validator, x exchange) {
-	t.Helper()
-	fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fs {
-		t.Errorf("%s %s (status %d): finding %s at %s: %s", x.req.Method, x.req.URL, x.status, f.Rule, f.Location, f.Message)
-	}
 }
 
 // csvSpec is one *Csv schema of extracts.yaml: the header it allows and,
