@@ -21,6 +21,7 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator/notify"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/devices"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
@@ -80,8 +81,8 @@ func (h *hook) next(t testing.TB) received {
 func subscribe(t testing.TB, s *notify.Service, body map[string]any) {
 	t.Helper()
 	x := call(t, s.Handler(), http.MethodPost, notify.PathService, token(t, s), body)
-	if x.status/100 != 2 {
-		t.Fatalf("subscribe: status %d: %s", x.status, x.body)
+	if x.Status/100 != 2 {
+		t.Fatalf("subscribe: status %d: %s", x.Status, x.Body)
 	}
 }
 
@@ -431,8 +432,8 @@ func TestSubscriptionOff(t *testing.T) {
 	s := newService(t, notify.Config{Store: st})
 	subscribe(t, s, map[string]any{"deviceSubscription": true, "deviceWebhookUrl": wh.url})
 	x := call(t, s.Handler(), http.MethodPatch, notify.PathService, token(t, s), map[string]any{"deviceSubscription": false})
-	if x.status != http.StatusOK {
-		t.Fatalf("PATCH: %d %s", x.status, x.body)
+	if x.Status != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", x.Status, x.Body)
 	}
 	if _, err := st.CreateDevice(state.Device{Class: state.Server, DeviceID: "SRV-1"}); err != nil {
 		t.Fatal(err)
@@ -456,23 +457,23 @@ func TestAdminLog(t *testing.T) {
 	}
 	logUntil(t, s, "a delivery", hasOutcome("delivered", ""))
 	h := s.AdminHandler()
-	x := call(t, h, http.MethodGet, notify.AdminPath, basic(testUser, testPassword), nil)
-	if x.status != http.StatusOK {
-		t.Fatalf("status %d: %s", x.status, x.body)
+	x := call(t, h, http.MethodGet, notify.AdminPath, resttest.Basic(testUser, testPassword), nil)
+	if x.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", x.Status, x.Body)
 	}
 	var got struct {
 		Stats      notify.Stats      `json:"stats"`
 		Deliveries []notify.Delivery `json:"deliveries"`
 	}
-	if err := json.Unmarshal(x.body, &got); err != nil {
+	if err := json.Unmarshal(x.Body, &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Stats.Delivered != 1 || len(got.Deliveries) != 1 || got.Deliveries[0].Outcome != "delivered" {
-		t.Errorf("admin answer %s", x.body)
+		t.Errorf("admin answer %s", x.Body)
 	}
 	for _, secret := range []string{"hook-token", "query-secret", "SRV-SECRET-NAME"} {
-		if strings.Contains(string(x.body), secret) {
-			t.Errorf("the log shows %q: %s", secret, x.body)
+		if strings.Contains(string(x.Body), secret) {
+			t.Errorf("the log shows %q: %s", secret, x.Body)
 		}
 	}
 	for _, c := range []struct {
@@ -480,12 +481,12 @@ func TestAdminLog(t *testing.T) {
 		status              int
 	}{
 		{http.MethodGet, notify.AdminPath, "", http.StatusUnauthorized},
-		{http.MethodGet, notify.AdminPath, basic(testUser, "wrong"), http.StatusUnauthorized},
-		{http.MethodDelete, notify.AdminPath, basic(testUser, testPassword), http.StatusMethodNotAllowed},
-		{http.MethodGet, notify.AdminPath + "/x", basic(testUser, testPassword), http.StatusNotFound},
+		{http.MethodGet, notify.AdminPath, resttest.Basic(testUser, "wrong"), http.StatusUnauthorized},
+		{http.MethodDelete, notify.AdminPath, resttest.Basic(testUser, testPassword), http.StatusMethodNotAllowed},
+		{http.MethodGet, notify.AdminPath + "/x", resttest.Basic(testUser, testPassword), http.StatusNotFound},
 	} {
-		if x := call(t, h, c.method, c.path, c.authz, nil); x.status != c.status {
-			t.Errorf("%s %s: status %d, want %d", c.method, c.path, x.status, c.status)
+		if x := call(t, h, c.method, c.path, c.authz, nil); x.Status != c.status {
+			t.Errorf("%s %s: status %d, want %d", c.method, c.path, x.Status, c.status)
 		}
 	}
 }

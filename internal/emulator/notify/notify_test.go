@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/fnokit/fnokit/internal/emulator/notify"
 	"github.com/fnokit/fnokit/internal/emulator/restkit"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
@@ -72,21 +72,7 @@ func newService(t testing.TB, cfg notify.Config) *notify.Service {
 	return s
 }
 
-type exchange struct {
-	req    *http.Request
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (x exchange) json(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(x.body, &m); err != nil {
-		t.Fatalf("%s %s: status %d, body is not JSON: %v", x.req.Method, x.req.URL.Path, x.status, err)
-	}
-	return m
-}
+type exchange = resttest.Exchange
 
 // call serves one request through h. authz is the Authorization header
 // ("" for none); body is JSON-encoded unless it is []byte.
@@ -110,45 +96,21 @@ func call(t testing.TB, h http.Handler, method, path, authz string, body any) ex
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	res := rec.Result()
-	out, _ := io.ReadAll(res.Body)
-	// A fresh request for the validator: the handler consumed the body.
-	vreq := httptest.NewRequest(method, path, bytes.NewReader(data))
-	vreq.Header = req.Header.Clone()
-	return exchange{req: vreq, status: res.StatusCode, header: res.Header, body: out}
-}
-
-func basic(user, password string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	return resttest.Serve(h, req)
 }
 
 // token authenticates as the test user and returns "Bearer <JWT>".
 func token(t testing.TB, s *notify.Service) string {
 	t.Helper()
-	x := call(t, s.Handler(), http.MethodGet, notify.PathAuthenticate, basic(testUser, testPassword), nil)
-	if x.status != http.StatusOK {
-		t.Fatalf("authenticate: status %d: %s", x.status, x.body)
+	x := call(t, s.Handler(), http.MethodGet, notify.PathAuthenticate, resttest.Basic(testUser, testPassword), nil)
+	if x.Status != http.StatusOK {
+		t.Fatalf("authenticate: status %d: %s", x.Status, x.Body)
 	}
-	tok, _ := x.json(t)["token"].(string)
+	tok, _ := x.JSON(t)["token"].(string)
 	if tok == "" {
-		t.Fatalf("authenticate: no token in %s", x.body)
+		t.Fatalf("authenticate: no token in %s", x.Body)
 	}
 	return "Bearer " + tok
-}
-
-func validator(t testing.TB) *openapi.Validator {
-	t.Helper()
-	doc, err := openapi.LoadFile(contractPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := openapi.New(doc, openapi.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 // sample reads a request sample of schemas/rest/testdata/notification.
@@ -173,9 +135,8 @@ func TestRouteWalk(t *testing.T) {
 	// The samples name remote webhooks (api.example.com); nothing is
 	// delivered since no device changes.
 	s := newService(t, notify.Config{AllowRemoteWebhooks: true})
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	h := s.Handler()
-	fno := "Fno " + base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword))
 	bearer := token(t, s)
 	loopback := map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "http://127.0.0.1:9/hooks", "authType": "none"}
 
@@ -186,9 +147,9 @@ func TestRouteWalk(t *testing.T) {
 		validRequest              bool
 	}{
 		{"health", http.MethodGet, notify.PathHealth, "", nil, http.StatusOK, true},
-		{"basic", http.MethodGet, notify.PathAuthenticate, basic(testUser, testPassword), nil, http.StatusOK, true},
-		{"fno scheme", http.MethodGet, notify.PathAuthenticate, fno, nil, http.StatusOK, true},
-		{"wrong password", http.MethodGet, notify.PathAuthenticate, basic(testUser, "nope"), nil, http.StatusUnauthorized, true},
+		{"basic", http.MethodGet, notify.PathAuthenticate, resttest.Basic(testUser, testPassword), nil, http.StatusOK, true},
+		{"fno scheme", http.MethodGet, notify.PathAuthenticate, resttest.Fno(testUser, testPassword), nil, http.StatusOK, true},
+		{"wrong password", http.MethodGet, notify.PathAuthenticate, resttest.Basic(testUser, "nope"), nil, http.StatusUnauthorized, true},
 		{"no credentials", http.MethodGet, notify.PathAuthenticate, "", nil, http.StatusUnauthorized, true},
 		{"not configured", http.MethodGet, notify.PathService, bearer, nil, http.StatusNotFound, true},
 		{"no token", http.MethodGet, notify.PathService, "", nil, http.StatusUnauthorized, true},
@@ -206,40 +167,24 @@ func TestRouteWalk(t *testing.T) {
 	}
 	walked := map[string]bool{}
 	for _, c := range cases {
-		x := call(t, h, c.method, c.path, c.authz, c.body)
-		walked[c.method+" "+c.path] = true
-		name := c.method + " " + c.path + " " + c.name
-		if x.status != c.status {
-			t.Errorf("%s: status %d, want %d: %s", name, x.status, c.status, x.body)
-			continue
-		}
-		fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range fs {
-			t.Errorf("%s: response finding %s at %s: %s", name, f.Rule, f.Location, f.Message)
-		}
-		if c.validRequest {
-			fs, err := v.ValidateRequest(x.req)
-			if err != nil {
-				t.Fatal(err)
+		// In order, not in parallel: each case sees the configuration
+		// the cases before it left.
+		t.Run(c.method+" "+c.path+" "+c.name, func(t *testing.T) {
+			x := call(t, h, c.method, c.path, c.authz, c.body)
+			walked[c.method+" "+c.path] = true
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
-			for _, f := range fs {
-				t.Errorf("%s: request finding %s at %s: %s", name, f.Rule, f.Location, f.Message)
+			resttest.CheckResponse(t, v, x)
+			if c.validRequest {
+				resttest.CheckRequest(t, v, x)
 			}
-		}
+		})
 	}
-	for path, item := range v.Document().Paths.Map() {
-		for method := range item.Operations() {
-			if !walked[method+" "+path] {
-				t.Errorf("route %s %s is not walked", method, path)
-			}
-		}
-	}
+	resttest.EveryRoute(t, v, walked)
 	// The last answer keeps the stored URL under the name it was given
 	// with, merged flags, and no secret.
-	got := call(t, h, http.MethodGet, notify.PathService, bearer, nil).json(t)
+	got := call(t, h, http.MethodGet, notify.PathService, bearer, nil).JSON(t)
 	if got["deviceWebhookUrl"] != "http://127.0.0.1:9/hooks" || got["deviceSubscription"] != "true" || got["authType"] != "none" {
 		t.Errorf("stored configuration %v", got)
 	}
@@ -256,14 +201,14 @@ func TestSecretsNotAnswered(t *testing.T) {
 		call(t, s.Handler(), http.MethodPost, notify.PathService, bearer, body),
 		call(t, s.Handler(), http.MethodGet, notify.PathService, bearer, nil),
 	} {
-		if x.status/100 != 2 {
-			t.Fatalf("%s: status %d: %s", x.req.Method, x.status, x.body)
+		if x.Status/100 != 2 {
+			t.Fatalf("%s: status %d: %s", x.Req.Method, x.Status, x.Body)
 		}
-		if bytes.Contains(x.body, []byte("hook-password-1")) || bytes.Contains(x.body, []byte("hook-token-2")) {
-			t.Errorf("%s answers a secret: %s", x.req.Method, x.body)
+		if bytes.Contains(x.Body, []byte("hook-password-1")) || bytes.Contains(x.Body, []byte("hook-token-2")) {
+			t.Errorf("%s answers a secret: %s", x.Req.Method, x.Body)
 		}
-		if m := x.json(t); m["basicUserId"] != "hook-user" || m["deviceWehookUrl"] != "http://localhost:9/d" {
-			t.Errorf("%s: %v", x.req.Method, m)
+		if m := x.JSON(t); m["basicUserId"] != "hook-user" || m["deviceWehookUrl"] != "http://localhost:9/d" {
+			t.Errorf("%s: %v", x.Req.Method, m)
 		}
 	}
 }
@@ -276,8 +221,8 @@ func TestTokens(t *testing.T) {
 	s := newService(t, notify.Config{Now: clk.now, Seed: 11})
 	h := s.Handler()
 	good := token(t, s)
-	if x := call(t, h, http.MethodGet, notify.PathService, good, nil); x.status != http.StatusNotFound {
-		t.Fatalf("a fresh token: status %d: %s", x.status, x.body)
+	if x := call(t, h, http.MethodGet, notify.PathService, good, nil); x.Status != http.StatusNotFound {
+		t.Fatalf("a fresh token: status %d: %s", x.Status, x.Body)
 	}
 	raw := strings.TrimPrefix(good, "Bearer ")
 	parts := strings.Split(raw, ".")
@@ -291,7 +236,7 @@ func TestTokens(t *testing.T) {
 		name, authz, want string
 	}{
 		{"missing", "", "authentication required"},
-		{"basic instead", basic(testUser, testPassword), "authentication required"},
+		{"basic instead", resttest.Basic(testUser, testPassword), "authentication required"},
 		{"forged signature", "Bearer " + forged, "bad signature"},
 		{"another seed", "Bearer " + otherSeed, "bad signature"},
 		{"another API", "Bearer " + otherAPI, "another API"},
@@ -299,21 +244,21 @@ func TestTokens(t *testing.T) {
 	}
 	for _, c := range cases {
 		x := call(t, h, http.MethodGet, notify.PathService, c.authz, nil)
-		msg, _ := x.json(t)["message"].(string)
-		if x.status != http.StatusUnauthorized || !strings.Contains(msg, c.want) {
-			t.Errorf("%s: status %d, message %q; want 401 and %q", c.name, x.status, msg, c.want)
+		msg, _ := x.JSON(t)["message"].(string)
+		if x.Status != http.StatusUnauthorized || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: status %d, message %q; want 401 and %q", c.name, x.Status, msg, c.want)
 		}
-		if !strings.HasPrefix(x.header.Get("WWW-Authenticate"), "Bearer") {
-			t.Errorf("%s: challenge %q", c.name, x.header.Get("WWW-Authenticate"))
+		if !strings.HasPrefix(x.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: challenge %q", c.name, x.Header.Get("WWW-Authenticate"))
 		}
-		if tok := strings.TrimPrefix(c.authz, "Bearer "); len(tok) > 8 && bytes.Contains(x.body, []byte(tok)) {
+		if tok := strings.TrimPrefix(c.authz, "Bearer "); len(tok) > 8 && bytes.Contains(x.Body, []byte(tok)) {
 			t.Errorf("%s: the answer echoes the token", c.name)
 		}
 	}
 	clk.advance(notify.DefaultTokenTTL)
 	x := call(t, h, http.MethodGet, notify.PathService, good, nil)
-	if msg, _ := x.json(t)["message"].(string); x.status != http.StatusUnauthorized || !strings.Contains(msg, "expired") {
-		t.Errorf("an expired token: status %d: %s", x.status, x.body)
+	if msg, _ := x.JSON(t)["message"].(string); x.Status != http.StatusUnauthorized || !strings.Contains(msg, "expired") {
+		t.Errorf("an expired token: status %d: %s", x.Status, x.Body)
 	}
 }
 
@@ -369,29 +314,29 @@ func TestBadInput(t *testing.T) {
 			req.Header.Set("Authorization", bearer)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
-			x = exchange{req: req, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+			x = exchange{Req: req, Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 		}
-		msg, _ := x.json(t)["message"].(string)
-		if x.status != c.status || !strings.Contains(msg, c.want) {
-			t.Errorf("%s: status %d, message %q; want %d and %q", c.name, x.status, msg, c.status, c.want)
+		msg, _ := x.JSON(t)["message"].(string)
+		if x.Status != c.status || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: status %d, message %q; want %d and %q", c.name, x.Status, msg, c.status, c.want)
 		}
 		if strings.Contains(msg, secretHost) || strings.Contains(msg, "10.1.2.3") || strings.Contains(msg, "aaaa") {
 			t.Errorf("%s: the message echoes a value: %q", c.name, msg)
 		}
-		if c.status == 405 && x.header.Get("Allow") == "" {
+		if c.status == 405 && x.Header.Get("Allow") == "" {
 			t.Errorf("%s: 405 without Allow", c.name)
 		}
 	}
-	if x := call(t, h, http.MethodGet, notify.PathService, bearer, nil); x.status != http.StatusNotFound {
-		t.Errorf("a refused configuration was stored: GET answers %d: %s", x.status, x.body)
+	if x := call(t, h, http.MethodGet, notify.PathService, bearer, nil); x.Status != http.StatusNotFound {
+		t.Errorf("a refused configuration was stored: GET answers %d: %s", x.Status, x.Body)
 	}
 	// A refused PATCH leaves the stored configuration as it was.
 	good := map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "http://127.0.0.1:9/d"}
-	if x := call(t, h, http.MethodPost, notify.PathService, bearer, good); x.status != http.StatusCreated {
-		t.Fatalf("POST: %d %s", x.status, x.body)
+	if x := call(t, h, http.MethodPost, notify.PathService, bearer, good); x.Status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", x.Status, x.Body)
 	}
 	call(t, h, http.MethodPatch, notify.PathService, bearer, map[string]any{"deviceWebhookUrl": "http://192.0.2.1/d"})
-	if m := call(t, h, http.MethodGet, notify.PathService, bearer, nil).json(t); m["deviceWebhookUrl"] != "http://127.0.0.1:9/d" {
+	if m := call(t, h, http.MethodGet, notify.PathService, bearer, nil).JSON(t); m["deviceWebhookUrl"] != "http://127.0.0.1:9/d" {
 		t.Errorf("after a refused PATCH: %v", m)
 	}
 }
@@ -402,8 +347,8 @@ func TestAllowRemoteWebhooks(t *testing.T) {
 	s := newService(t, notify.Config{AllowRemoteWebhooks: true})
 	x := call(t, s.Handler(), http.MethodPost, notify.PathService, token(t, s),
 		map[string]any{"deviceSubscription": true, "deviceWebhookUrl": "https://hooks.example.com/d"})
-	if x.status != http.StatusCreated {
-		t.Errorf("status %d: %s", x.status, x.body)
+	if x.Status != http.StatusCreated {
+		t.Errorf("status %d: %s", x.Status, x.Body)
 	}
 }
 
@@ -429,9 +374,9 @@ func TestPatchMergesPostReplaces(t *testing.T) {
 	}
 	for i, st := range steps {
 		x := call(t, h, st.method, notify.PathService, bearer, st.body)
-		got := x.json(t)
-		if x.status/100 != 2 || len(got) != len(st.want) {
-			t.Fatalf("step %d: status %d: %v, want %v", i+1, x.status, got, st.want)
+		got := x.JSON(t)
+		if x.Status/100 != 2 || len(got) != len(st.want) {
+			t.Fatalf("step %d: status %d: %v, want %v", i+1, x.Status, got, st.want)
 		}
 		for k, v := range st.want {
 			if got[k] != v {
@@ -462,7 +407,7 @@ func TestHealthDownAfterClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := call(t, s.Handler(), http.MethodGet, notify.PathHealth, "", nil).json(t); m["status"] != "UP" {
+	if m := call(t, s.Handler(), http.MethodGet, notify.PathHealth, "", nil).JSON(t); m["status"] != "UP" {
 		t.Errorf("before Close: %v", m)
 	}
 	if err := s.Close(context.Background()); err != nil {
@@ -471,7 +416,7 @@ func TestHealthDownAfterClose(t *testing.T) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if m := call(t, s.Handler(), http.MethodGet, notify.PathHealth, "", nil).json(t); m["status"] != "DOWN" {
+	if m := call(t, s.Handler(), http.MethodGet, notify.PathHealth, "", nil).JSON(t); m["status"] != "DOWN" {
 		t.Errorf("after Close: %v", m)
 	}
 }
