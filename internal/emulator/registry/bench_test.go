@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/registry"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -18,7 +19,7 @@ func BenchmarkRoutes(b *testing.B) {
 	p, d := e.richProject(bearer)
 	base := "/registry/api/v1/projects/" + p.Name
 	cases := []struct{ name, path, auth string }{
-		{"authenticate", registry.PathAuthenticate, basic(testUser, testPassword)},
+		{"authenticate", registry.PathAuthenticate, resttest.Basic(testUser, testPassword)},
 		{"projects", registry.PathProjects + "?pageSize=100", bearer},
 		{"project", base, bearer},
 		{"members", base + "/members?page_size=100", bearer},

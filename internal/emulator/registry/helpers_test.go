@@ -3,7 +3,6 @@ package registry_test
 import (
 	"bytes"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/registry"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
@@ -77,38 +77,10 @@ func newEnv(t testing.TB, tweak func(*registry.Config)) *env {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, h: h, st: st, clock: c, srv: srv, v: loadValidator(t)}
+	return &env{t: t, h: h, st: st, clock: c, srv: srv, v: resttest.Validator(t, contractPath, openapi.Options{})}
 }
 
-var (
-	validatorOnce sync.Once
-	validatorV    *openapi.Validator
-	validatorErr  error
-)
-
-// loadValidator loads registry.yaml once; a Validator is safe to share.
-func loadValidator(t testing.TB) *openapi.Validator {
-	t.Helper()
-	validatorOnce.Do(func() {
-		doc, err := openapi.LoadFile(contractPath)
-		if err != nil {
-			validatorErr = err
-			return
-		}
-		validatorV, validatorErr = openapi.New(doc, openapi.Options{})
-	})
-	if validatorErr != nil {
-		t.Fatal(validatorErr)
-	}
-	return validatorV
-}
-
-type exchange struct {
-	req    *http.Request
-	status int
-	header http.Header
-	body   []byte
-}
+type exchange = resttest.Exchange
 
 // req describes one request: Authorization is set from auth as given
 // ("" for none).
@@ -135,16 +107,7 @@ func (e *env) send(r req) exchange {
 	if r.ctype != "" {
 		hr.Header.Set("Content-Type", r.ctype)
 	}
-	resp, err := e.srv.Client().Do(hr)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return exchange{req: hr, status: resp.StatusCode, header: resp.Header, body: b}
+	return resttest.Send(e.t, e.srv.Client(), hr)
 }
 
 // checked sends r and validates the answer against registry.yaml: any
@@ -152,34 +115,20 @@ func (e *env) send(r req) exchange {
 func (e *env) checked(r req) exchange {
 	e.t.Helper()
 	x := e.send(r)
-	fs, err := e.v.ValidateResponse(x.req, x.status, x.header, x.body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, f := range fs {
-		e.t.Errorf("%s %s → %d: finding %s at %s: %s", r.method, r.path, x.status, f.Rule, f.Location, f.Message)
-	}
+	resttest.CheckResponse(e.t, e.v, x)
 	return x
-}
-
-func basic(u, p string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
-}
-
-func fno(u, p string) string {
-	return "Fno " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
 }
 
 // token authenticates as the test user and returns "Bearer <JWT>".
 func (e *env) token() string {
 	e.t.Helper()
-	x := e.checked(req{method: http.MethodGet, path: registry.PathAuthenticate, auth: basic(testUser, testPassword)})
-	if x.status != http.StatusOK {
-		e.t.Fatalf("authenticate: %d %s", x.status, x.body)
+	x := e.checked(req{method: http.MethodGet, path: registry.PathAuthenticate, auth: resttest.Basic(testUser, testPassword)})
+	if x.Status != http.StatusOK {
+		e.t.Fatalf("authenticate: %d %s", x.Status, x.Body)
 	}
 	var m struct{ Token string }
-	if err := json.Unmarshal(x.body, &m); err != nil || m.Token == "" {
-		e.t.Fatalf("authenticate: no token in %s", x.body)
+	if err := json.Unmarshal(x.Body, &m); err != nil || m.Token == "" {
+		e.t.Fatalf("authenticate: no token in %s", x.Body)
 	}
 	return "Bearer " + m.Token
 }
@@ -188,32 +137,23 @@ func (e *env) token() string {
 func (e *env) get(bearer, path string) exchange {
 	e.t.Helper()
 	x := e.checked(req{method: http.MethodGet, path: path, auth: bearer})
-	if x.status != http.StatusOK {
-		e.t.Fatalf("GET %s: %d %s", path, x.status, x.body)
+	if x.Status != http.StatusOK {
+		e.t.Fatalf("GET %s: %d %s", path, x.Status, x.Body)
 	}
 	return x
-}
-
-func decode[T any](t testing.TB, x exchange) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(x.body, &v); err != nil {
-		t.Fatalf("%s %s: status %d, body is not the JSON wanted: %v: %s", x.req.Method, x.req.URL.Path, x.status, err, x.body)
-	}
-	return v
 }
 
 // errorMessage returns the message of an error body, failing when the
 // body is not one.
 func errorMessage(t testing.TB, x exchange) string {
 	t.Helper()
-	m := decode[map[string]any](t, x)
+	m := resttest.Decode[map[string]any](t, x)
 	msg, _ := m["message"].(string)
 	if msg == "" {
-		t.Fatalf("%s %s: error body without a message: %s", x.req.Method, x.req.URL.Path, x.body)
+		t.Fatalf("%s %s: error body without a message: %s", x.Req.Method, x.Req.URL.Path, x.Body)
 	}
-	if s, _ := m["status"].(float64); int(s) != x.status {
-		t.Errorf("error body status %v, HTTP status %d", m["status"], x.status)
+	if s, _ := m["status"].(float64); int(s) != x.Status {
+		t.Errorf("error body status %v, HTTP status %d", m["status"], x.Status)
 	}
 	return msg
 }
@@ -252,16 +192,16 @@ func short(full string) string {
 // allProjects lists every project in one page.
 func (e *env) allProjects(bearer string) []project {
 	e.t.Helper()
-	return decode[[]project](e.t, e.get(bearer, registry.PathProjects+"?page=1&pageSize=1000"))
+	return resttest.Decode[[]project](e.t, e.get(bearer, registry.PathProjects+"?page=1&pageSize=1000"))
 }
 
 // richProject finds a project with a repository, a chart and members.
 func (e *env) richProject(bearer string) (project, details) {
 	e.t.Helper()
 	for _, p := range e.allProjects(bearer) {
-		d := decode[details](e.t, e.get(bearer, "/registry/api/v1/projects/"+p.Name))
+		d := resttest.Decode[details](e.t, e.get(bearer, "/registry/api/v1/projects/"+p.Name))
 		if len(d.Repositories) > 0 && len(d.Charts) > 0 {
-			ms := decode[[]member](e.t, e.get(bearer, "/registry/api/v1/projects/"+p.Name+"/members?page_size=1000"))
+			ms := resttest.Decode[[]member](e.t, e.get(bearer, "/registry/api/v1/projects/"+p.Name+"/members?page_size=1000"))
 			if len(ms) > 0 {
 				return p, d
 			}

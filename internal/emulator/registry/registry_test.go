@@ -17,6 +17,7 @@ import (
 
 	"github.com/fnokit/fnokit/internal/emulator/registry"
 	"github.com/fnokit/fnokit/internal/emulator/restkit"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -51,28 +52,17 @@ func TestRouteWalk(t *testing.T) {
 	walked := map[string]bool{}
 	call := func(r req) exchange {
 		t.Helper()
-		hr := httptest.NewRequest(r.method, r.path, bytes.NewReader(r.body))
-		hr.Header.Set("Authorization", r.auth)
-		if r.ctype != "" {
-			hr.Header.Set("Content-Type", r.ctype)
-		}
-		fs, err := e.v.ValidateRequest(hr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range fs {
-			t.Errorf("the walk's own request %s %s has a finding %s at %s: %s", r.method, r.path, f.Rule, f.Location, f.Message)
-		}
 		x := e.checked(r)
-		if x.status != http.StatusOK {
-			t.Fatalf("%s %s: status %d: %s", r.method, r.path, x.status, x.body)
+		resttest.CheckRequest(t, e.v, x)
+		if x.Status != http.StatusOK {
+			t.Fatalf("%s %s: status %d: %s", r.method, r.path, x.Status, x.Body)
 		}
 		walked[r.method+" "+templateOf(r.path)] = true
 		return x
 	}
 
 	// Both schemes of seed 2556-2566.
-	call(req{method: http.MethodGet, path: registry.PathAuthenticate, auth: fno(testUser, testPassword)})
+	call(req{method: http.MethodGet, path: registry.PathAuthenticate, auth: resttest.Fno(testUser, testPassword)})
 	bearer := e.token()
 	walked["GET "+registry.PathAuthenticate] = true
 	get := func(path string) exchange { return call(req{method: http.MethodGet, path: path, auth: bearer}) }
@@ -83,7 +73,7 @@ func TestRouteWalk(t *testing.T) {
 	for back := range 48 {
 		m := time.Date(now.Year(), now.Month()-time.Month(back), 1, 0, 0, 0, 0, time.UTC)
 		x := get(fmt.Sprintf("%s?month=%02d&year=%04d&page=1&pageSize=100", registry.PathDownloads, int(m.Month()), m.Year()))
-		if len(decode[[]map[string]any](t, x)) > 0 {
+		if len(resttest.Decode[[]map[string]any](t, x)) > 0 {
 			found = true
 			break
 		}
@@ -99,13 +89,13 @@ func TestRouteWalk(t *testing.T) {
 	}
 	get(registry.PathProjects)
 	get(base)
-	ms := decode[[]member](t, get(base+"/members"))
-	one := decode[[]member](t, get(base+"/members?page=1&page_size=5&user_id="+ms[0].EntityName))
+	ms := resttest.Decode[[]member](t, get(base+"/members"))
+	one := resttest.Decode[[]member](t, get(base+"/members?page=1&page_size=5&user_id="+ms[0].EntityName))
 	if len(one) != 1 || one[0].EntityName != ms[0].EntityName {
 		t.Errorf("members?user_id= gave %v, want the one member", one)
 	}
 	repo := short(d.Repositories[0].RepositoryName)
-	arts := decode[map[string]any](t, get(base+"/repositories/"+repo+"/artifacts?page=1&pageSize=50"+
+	arts := resttest.Decode[map[string]any](t, get(base+"/repositories/"+repo+"/artifacts?page=1&pageSize=50"+
 		"&withTag=true&withImmutableStatus=true&withLabel=true&withScanOverview=true&withSignature=true"))
 	if list, _ := arts["artifacts"].([]any); len(list) != d.Repositories[0].ArtifactCount || len(list) == 0 {
 		t.Errorf("%d artifacts, the project says %d", len(list), d.Repositories[0].ArtifactCount)
@@ -115,25 +105,19 @@ func TestRouteWalk(t *testing.T) {
 	call(req{method: http.MethodDelete, path: base + "/repositories/" + repo, auth: bearer})
 
 	cur := get(registry.PathSecret)
-	body, _ := json.Marshal(map[string]string{"existing-secret": string(cur.body), "new-secret": "N3wSecret"})
+	body, _ := json.Marshal(map[string]string{"existing-secret": string(cur.Body), "new-secret": "N3wSecret"})
 	call(req{method: http.MethodPut, path: registry.PathSecret, auth: bearer, ctype: "application/json", body: body})
 
 	users, err := e.st.Users(state.UserQuery{}, state.Page{Number: 1, Size: 1})
 	if err != nil || len(users) == 0 {
 		t.Fatalf("no user in the state: %v", err)
 	}
-	st := decode[map[string]string](t, get("/registry/api/v1/event/"+users[0].UserName+"/status?entity_type=USER"))
+	st := resttest.Decode[map[string]string](t, get("/registry/api/v1/event/"+users[0].UserName+"/status?entity_type=USER"))
 	if st["status"] != "Processed" {
 		t.Errorf("status of a generated user = %q, want Processed", st["status"])
 	}
 
-	for path, item := range e.v.Document().Paths.Map() {
-		for method := range item.Operations() {
-			if !walked[method+" "+path] {
-				t.Errorf("route %s %s is not walked", method, path)
-			}
-		}
-	}
+	resttest.EveryRoute(t, e.v, walked)
 }
 
 // TestAuth: the two credential schemes at /authenticate, and every way a
@@ -158,16 +142,16 @@ func TestAuth(t *testing.T) {
 		status                   int
 		challenge, reason        string
 	}{
-		{"basic", http.MethodGet, registry.PathAuthenticate, basic(testUser, testPassword), 200, "", ""},
-		{"fno", http.MethodGet, registry.PathAuthenticate, fno(testUser, testPassword), 200, "", ""},
-		{"fno lower case", http.MethodGet, registry.PathAuthenticate, "fno " + strings.TrimPrefix(fno(testUser, testPassword), "Fno "), 200, "", ""},
-		{"wrong password", http.MethodGet, registry.PathAuthenticate, basic(testUser, testPassword+"x"), 401, "Basic ", "not accepted"},
-		{"wrong password fno", http.MethodGet, registry.PathAuthenticate, fno("nobody", testPassword), 401, "Basic ", "not accepted"},
+		{"basic", http.MethodGet, registry.PathAuthenticate, resttest.Basic(testUser, testPassword), 200, "", ""},
+		{"fno", http.MethodGet, registry.PathAuthenticate, resttest.Fno(testUser, testPassword), 200, "", ""},
+		{"fno lower case", http.MethodGet, registry.PathAuthenticate, "fno " + strings.TrimPrefix(resttest.Fno(testUser, testPassword), "Fno "), 200, "", ""},
+		{"wrong password", http.MethodGet, registry.PathAuthenticate, resttest.Basic(testUser, testPassword+"x"), 401, "Basic ", "not accepted"},
+		{"wrong password fno", http.MethodGet, registry.PathAuthenticate, resttest.Fno("nobody", testPassword), 401, "Basic ", "not accepted"},
 		{"no credentials", http.MethodGet, registry.PathAuthenticate, "", 401, "Basic ", "Basic"},
 		{"bearer at authenticate", http.MethodGet, registry.PathAuthenticate, bearer, 401, "Basic ", "Basic"},
-		{"post authenticate", http.MethodPost, registry.PathAuthenticate, basic(testUser, testPassword), 405, "", "GET"},
+		{"post authenticate", http.MethodPost, registry.PathAuthenticate, resttest.Basic(testUser, testPassword), 405, "", "GET"},
 		{"no token", http.MethodGet, registry.PathProjects, "", 401, "Bearer ", "Bearer"},
-		{"basic instead of token", http.MethodGet, registry.PathProjects, basic(testUser, testPassword), 401, "Bearer ", "Bearer"},
+		{"basic instead of token", http.MethodGet, registry.PathProjects, resttest.Basic(testUser, testPassword), 401, "Bearer ", "Bearer"},
 		{"forged signature", http.MethodGet, registry.PathProjects, "Bearer " + parts[0] + "." + parts[1] + "." + b64([]byte("forged")), 401, "Bearer ", "not valid"},
 		{"tampered claims", http.MethodGet, registry.PathProjects, "Bearer " + tampered, 401, "Bearer ", "not valid"},
 		{"alg none", http.MethodGet, registry.PathProjects, "Bearer " + b64([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + ".", 401, "Bearer ", "HS256"},
@@ -184,12 +168,12 @@ func TestAuth(t *testing.T) {
 			} else {
 				x = e.checked(req{method: c.method, path: c.path, auth: c.auth})
 			}
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
 			for _, secret := range []string{testPassword, tok, parts[2], otherKey, otherAudience} {
-				if bytes.Contains(x.body, []byte(secret)) && c.status != 200 {
-					t.Errorf("the answer echoes a credential: %s", x.body)
+				if bytes.Contains(x.Body, []byte(secret)) && c.status != 200 {
+					t.Errorf("the answer echoes a credential: %s", x.Body)
 				}
 			}
 			if c.status == 200 {
@@ -198,7 +182,7 @@ func TestAuth(t *testing.T) {
 			if msg := errorMessage(t, x); !strings.Contains(msg, c.reason) {
 				t.Errorf("message %q does not say %q", msg, c.reason)
 			}
-			if got := x.header.Get("WWW-Authenticate"); !strings.HasPrefix(got, c.challenge) {
+			if got := x.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, c.challenge) {
 				t.Errorf("WWW-Authenticate %q, want prefix %q", got, c.challenge)
 			}
 		})
@@ -215,14 +199,14 @@ func TestTokenExpiry(t *testing.T) {
 	e.get(bearer, registry.PathProjects)
 	e.clock.Advance(time.Second)
 	x := e.checked(req{method: http.MethodGet, path: registry.PathProjects, auth: bearer})
-	if x.status != http.StatusUnauthorized {
-		t.Fatalf("status %d after 60 minutes, want 401", x.status)
+	if x.Status != http.StatusUnauthorized {
+		t.Fatalf("status %d after 60 minutes, want 401", x.Status)
 	}
 	if msg := errorMessage(t, x); !strings.Contains(msg, "expired") {
 		t.Errorf("message %q does not say the token expired", msg)
 	}
-	if !strings.Contains(x.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
-		t.Errorf("WWW-Authenticate %q", x.header.Get("WWW-Authenticate"))
+	if !strings.Contains(x.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+		t.Errorf("WWW-Authenticate %q", x.Header.Get("WWW-Authenticate"))
 	}
 	e.get(e.token(), registry.PathProjects) // a new token works
 }
@@ -254,10 +238,10 @@ func TestNotFound(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.method+" "+templateOf(c.path), func(t *testing.T) {
 			x := e.checked(req{method: c.method, path: c.path, auth: bearer})
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
-			if msg := errorMessage(t, x); !strings.Contains(msg, c.reason) || strings.Contains(string(x.body), canary) {
+			if msg := errorMessage(t, x); !strings.Contains(msg, c.reason) || strings.Contains(string(x.Body), canary) {
 				t.Errorf("message %q: want %q, and no echo of the path", msg, c.reason)
 			}
 		})
@@ -273,8 +257,8 @@ func TestNotFound(t *testing.T) {
 		{http.MethodGet, "/registry/api/v1/projects/" + p.Name + "/repositories/" + repo, 405},
 	} {
 		x := e.send(req{method: c.method, path: c.path, auth: bearer})
-		if x.status != c.status || x.header.Get("Content-Type") != "application/json" {
-			t.Errorf("%s %s: %d %s, want %d with a JSON body", c.method, c.path, x.status, x.header.Get("Content-Type"), c.status)
+		if x.Status != c.status || x.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: %d %s, want %d with a JSON body", c.method, c.path, x.Status, x.Header.Get("Content-Type"), c.status)
 		}
 		errorMessage(t, x)
 	}
@@ -327,14 +311,14 @@ func TestBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			x := e.checked(req{method: c.method, path: c.path, auth: bearer, ctype: c.ctype, body: c.body})
-			if x.status != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400: %s", x.status, x.body)
+			if x.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", x.Status, x.Body)
 			}
 			if msg := errorMessage(t, x); !strings.Contains(msg, c.reason) {
 				t.Errorf("message %q does not say %q", msg, c.reason)
 			}
-			if bytes.Contains(x.body, []byte(canary)) {
-				t.Errorf("the answer echoes a request value: %s", x.body)
+			if bytes.Contains(x.Body, []byte(canary)) {
+				t.Errorf("the answer echoes a request value: %s", x.Body)
 			}
 		})
 	}
@@ -355,7 +339,7 @@ func TestProjectPaging(t *testing.T) {
 	}
 	var paged []project
 	for page := 1; page <= len(all)+1; page++ {
-		got := decode[[]project](t, e.get(bearer, registry.PathProjects+"?page="+strconv.Itoa(page)+"&pageSize=3"))
+		got := resttest.Decode[[]project](t, e.get(bearer, registry.PathProjects+"?page="+strconv.Itoa(page)+"&pageSize=3"))
 		if len(got) == 0 {
 			break
 		}
@@ -364,14 +348,14 @@ func TestProjectPaging(t *testing.T) {
 	if !slices.Equal(paged, all) {
 		t.Errorf("pages of 3 give %d projects, one page gives %d", len(paged), len(all))
 	}
-	if n := len(decode[[]project](t, e.get(bearer, registry.PathProjects))); n != min(10, len(all)) {
+	if n := len(resttest.Decode[[]project](t, e.get(bearer, registry.PathProjects))); n != min(10, len(all)) {
 		t.Errorf("default page holds %d projects, want %d (pageSize 10)", n, min(10, len(all)))
 	}
 	huge := strconv.Itoa(math.MaxInt)
-	if got := decode[[]project](t, e.get(bearer, registry.PathProjects+"?page="+huge+"&pageSize="+huge)); len(got) != 0 {
+	if got := resttest.Decode[[]project](t, e.get(bearer, registry.PathProjects+"?page="+huge+"&pageSize="+huge)); len(got) != 0 {
 		t.Errorf("page MaxInt holds %d projects", len(got))
 	}
-	if got := decode[[]project](t, e.get(bearer, registry.PathProjects+"?page=1&pageSize="+huge)); len(got) != len(all) {
+	if got := resttest.Decode[[]project](t, e.get(bearer, registry.PathProjects+"?page=1&pageSize="+huge)); len(got) != len(all) {
 		t.Errorf("pageSize MaxInt holds %d projects, want %d", len(got), len(all))
 	}
 }
@@ -396,7 +380,7 @@ func TestMembersComeFromTheState(t *testing.T) {
 	}
 	var developers int
 	for _, p := range e.allProjects(bearer) {
-		for _, m := range decode[[]member](t, e.get(bearer, "/registry/api/v1/projects/"+p.Name+"/members?page_size=1000")) {
+		for _, m := range resttest.Decode[[]member](t, e.get(bearer, "/registry/api/v1/projects/"+p.Name+"/members?page_size=1000")) {
 			if m.ProjectID != p.ProjectID {
 				t.Errorf("%s: member projectId %d, project_id %d", p.Name, m.ProjectID, p.ProjectID)
 			}
@@ -445,7 +429,7 @@ func TestDownloadLog(t *testing.T) {
 		Timestamp string `json:"timestamp"`
 	}
 	month := func(env *env, bearer string, m time.Time) []dl {
-		return decode[[]dl](t, env.get(bearer, fmt.Sprintf("%s?month=%02d&year=%d&page=1&pageSize=1000",
+		return resttest.Decode[[]dl](t, env.get(bearer, fmt.Sprintf("%s?month=%02d&year=%d&page=1&pageSize=1000",
 			registry.PathDownloads, int(m.Month()), m.Year())))
 	}
 	now := e.clock.Now()
@@ -490,13 +474,13 @@ func TestDeterministic(t *testing.T) {
 	a, b := newEnv(t, nil), newEnv(t, nil)
 	ta, tb := a.token(), b.token()
 	for _, path := range []string{registry.PathProjects + "?pageSize=1000", registry.PathDownloads + "?month=02&year=2026&page=1&pageSize=1000"} {
-		if x, y := a.get(ta, path), b.get(tb, path); !bytes.Equal(x.body, y.body) {
+		if x, y := a.get(ta, path), b.get(tb, path); !bytes.Equal(x.Body, y.Body) {
 			t.Errorf("%s differs between two handlers of one seed", path)
 		}
 	}
 	p, _ := a.richProject(ta)
 	path := "/registry/api/v1/projects/" + p.Name
-	if x, y := a.get(ta, path), b.get(tb, path); !bytes.Equal(x.body, y.body) {
+	if x, y := a.get(ta, path), b.get(tb, path); !bytes.Equal(x.Body, y.Body) {
 		t.Errorf("%s differs between two handlers of one seed", path)
 	}
 }
@@ -511,14 +495,14 @@ func TestDelete(t *testing.T) {
 	base := "/registry/api/v1/projects/" + p.Name
 	repo, ch := short(d.Repositories[0].RepositoryName), short(d.Charts[0].Name)
 	for _, path := range []string{base + "/repositories/" + repo, base + "/charts/" + ch} {
-		if x := e.checked(req{method: http.MethodDelete, path: path, auth: bearer}); x.status != 200 || len(x.body) != 0 {
-			t.Fatalf("DELETE %s: %d %s, want a bare 200", path, x.status, x.body)
+		if x := e.checked(req{method: http.MethodDelete, path: path, auth: bearer}); x.Status != 200 || len(x.Body) != 0 {
+			t.Fatalf("DELETE %s: %d %s, want a bare 200", path, x.Status, x.Body)
 		}
-		if x := e.checked(req{method: http.MethodDelete, path: path, auth: bearer}); x.status != 400 {
-			t.Errorf("second DELETE %s: %d, want 400", path, x.status)
+		if x := e.checked(req{method: http.MethodDelete, path: path, auth: bearer}); x.Status != 400 {
+			t.Errorf("second DELETE %s: %d, want 400", path, x.Status)
 		}
 	}
-	after := decode[details](t, e.get(bearer, base))
+	after := resttest.Decode[details](t, e.get(bearer, base))
 	if len(after.Repositories) != len(d.Repositories)-1 || len(after.Charts) != len(d.Charts)-1 {
 		t.Errorf("after the deletes: %d repositories, %d charts; before %d, %d",
 			len(after.Repositories), len(after.Charts), len(d.Repositories), len(d.Charts))
@@ -529,8 +513,8 @@ func TestDelete(t *testing.T) {
 				q.RepoCount, q.ChartCount, len(after.Repositories), len(after.Charts))
 		}
 	}
-	if x := e.checked(req{method: http.MethodGet, path: base + "/repositories/" + repo + "/artifacts", auth: bearer}); x.status != 404 {
-		t.Errorf("artifacts of a deleted repository: %d, want 404", x.status)
+	if x := e.checked(req{method: http.MethodGet, path: base + "/repositories/" + repo + "/artifacts", auth: bearer}); x.Status != 404 {
+		t.Errorf("artifacts of a deleted repository: %d, want 404", x.Status)
 	}
 }
 
@@ -549,7 +533,7 @@ func TestEventStatusOfANewUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/registry/api/v1/event/" + u.UserName + "/status?entity_type=USER"
-	status := func() string { return decode[map[string]string](t, e.get(bearer, path))["status"] }
+	status := func() string { return resttest.Decode[map[string]string](t, e.get(bearer, path))["status"] }
 	if s := status(); s != "In-Progress" {
 		t.Errorf("just created: %q, want In-Progress", s)
 	}
@@ -610,7 +594,7 @@ func TestNewNeedsStoreAndAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest(http.MethodGet, registry.PathProjects, nil)
-	r.Header.Set("Authorization", basic(testUser, testPassword))
+	r.Header.Set("Authorization", resttest.Basic(testUser, testPassword))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	if rec.Code != http.StatusUnauthorized {

@@ -10,15 +10,16 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/registry"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 )
 
 func (e *env) secret(bearer string) string {
 	e.t.Helper()
 	x := e.get(bearer, registry.PathSecret)
-	if ct := x.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+	if ct := x.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		e.t.Errorf("GET /secret Content-Type %q, want text/plain (REG-9)", ct)
 	}
-	s, err := base64.StdEncoding.DecodeString(string(x.body))
+	s, err := base64.StdEncoding.DecodeString(string(x.Body))
 	if err != nil {
 		e.t.Fatalf("GET /secret is not Base64: %v", err)
 	}
@@ -74,12 +75,12 @@ func TestSecretRules(t *testing.T) {
 			x := e.putSecret(bearer, body)
 			after := e.secret(bearer)
 			switch {
-			case c.ok && x.status != http.StatusOK:
-				t.Fatalf("status %d, want 200: %s", x.status, x.body)
-			case c.ok && (after != c.next || string(x.body) != b64(c.next)):
-				t.Errorf("after the change the secret is not the new one (answer %q)", x.body)
-			case !c.ok && x.status != http.StatusBadRequest:
-				t.Fatalf("status %d, want 400: %s", x.status, x.body)
+			case c.ok && x.Status != http.StatusOK:
+				t.Fatalf("status %d, want 200: %s", x.Status, x.Body)
+			case c.ok && (after != c.next || string(x.Body) != b64(c.next)):
+				t.Errorf("after the change the secret is not the new one (answer %q)", x.Body)
+			case !c.ok && x.Status != http.StatusBadRequest:
+				t.Fatalf("status %d, want 400: %s", x.Status, x.Body)
 			case !c.ok:
 				if after != before {
 					t.Error("a refused secret replaced the current one")
@@ -117,12 +118,12 @@ func TestSecretGenerated(t *testing.T) {
 	} {
 		before := e.secret(bearer)
 		x := e.putSecret(bearer, body(before))
-		if x.status != http.StatusOK {
-			t.Fatalf("status %d: %s", x.status, x.body)
+		if x.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", x.Status, x.Body)
 		}
 		after := e.secret(bearer)
-		if after == before || string(x.body) != b64(after) {
-			t.Errorf("no new secret generated (answer %q)", x.body)
+		if after == before || string(x.Body) != b64(after) {
+			t.Errorf("no new secret generated (answer %q)", x.Body)
 		}
 		if p := registry.SecretProblems(after); len(p) > 0 {
 			t.Errorf("the generated secret breaks the rules: %v", p)
@@ -156,14 +157,14 @@ func TestSecretRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			x := e.putSecret(bearer, c.body)
-			if x.status != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400: %s", x.status, x.body)
+			if x.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", x.Status, x.Body)
 			}
 			if msg := errorMessage(t, x); !strings.Contains(msg, c.reason) {
 				t.Errorf("message %q does not say %q", msg, c.reason)
 			}
-			if bytes.Contains(x.body, []byte(canary)) || bytes.Contains(x.body, []byte(cur)) {
-				t.Errorf("the answer echoes a value: %s", x.body)
+			if bytes.Contains(x.Body, []byte(canary)) || bytes.Contains(x.Body, []byte(cur)) {
+				t.Errorf("the answer echoes a value: %s", x.Body)
 			}
 			if e.secret(bearer) != cur {
 				t.Error("a refused change replaced the secret")
@@ -179,21 +180,21 @@ func TestSecretPerUser(t *testing.T) {
 		c.Auth = func(u, p string) bool { return p == testPassword && (u == testUser || u == "other@example.com") }
 	})
 	a := e.token()
-	x := e.checked(req{method: http.MethodGet, path: registry.PathAuthenticate, auth: basic("other@example.com", testPassword)})
-	b := "Bearer " + decode[map[string]string](t, x)["token"]
+	x := e.checked(req{method: http.MethodGet, path: registry.PathAuthenticate, auth: resttest.Basic("other@example.com", testPassword)})
+	b := "Bearer " + resttest.Decode[map[string]string](t, x)["token"]
 	sa, sb := e.secret(a), e.secret(b)
 	if sa == sb {
 		t.Fatal("two users start with the same secret")
 	}
-	if x := e.putSecret(a, map[string]string{"existing-secret": b64(sa), "new-secret": "N3wSecret"}); x.status != 200 {
-		t.Fatalf("change: %d %s", x.status, x.body)
+	if x := e.putSecret(a, map[string]string{"existing-secret": b64(sa), "new-secret": "N3wSecret"}); x.Status != 200 {
+		t.Fatalf("change: %d %s", x.Status, x.Body)
 	}
 	if e.secret(b) != sb {
 		t.Error("changing one user's secret changed another's")
 	}
 	// Another user's secret is not the caller's current one.
-	if x := e.putSecret(b, map[string]string{"existing-secret": b64("N3wSecret"), "new-secret": "Other1Secret"}); x.status != 400 {
-		t.Errorf("user b changed their secret with user a's: %d", x.status)
+	if x := e.putSecret(b, map[string]string{"existing-secret": b64("N3wSecret"), "new-secret": "Other1Secret"}); x.Status != 400 {
+		t.Errorf("user b changed their secret with user a's: %d", x.Status)
 	}
 }
 
