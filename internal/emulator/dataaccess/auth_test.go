@@ -10,6 +10,7 @@ import (
 
 	"github.com/fnokit/fnokit/internal/emulator/dataaccess"
 	"github.com/fnokit/fnokit/internal/emulator/restkit"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -25,21 +26,21 @@ func (f *fixture) withAuth(t testing.TB, auth string) exchange {
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	return send(t, req)
+	return resttest.Send(t, nil, req)
 }
 
 // message returns the message of an error body.
-func (x exchange) message(t testing.TB) string {
+func message(t testing.TB, x exchange) string {
 	t.Helper()
 	var m struct {
 		Status  int
 		Message string
 	}
-	if err := json.Unmarshal(x.body, &m); err != nil {
-		t.Fatalf("error body is not JSON: %s", x.body)
+	if err := json.Unmarshal(x.Body, &m); err != nil {
+		t.Fatalf("error body is not JSON: %s", x.Body)
 	}
-	if m.Status != x.status {
-		t.Errorf("body status %d, HTTP status %d", m.Status, x.status)
+	if m.Status != x.Status {
+		t.Errorf("body status %d, HTTP status %d", m.Status, x.Status)
 	}
 	return m.Message
 }
@@ -52,23 +53,23 @@ func TestTokenExpires(t *testing.T) {
 	v := validator(t)
 	tok := f.authenticate(t, http.MethodGet)
 	f.clk.Advance(59 * time.Minute)
-	if x := f.withAuth(t, "Bearer "+tok); x.status != http.StatusOK {
-		t.Fatalf("after 59 minutes: status %d: %s", x.status, x.body)
+	if x := f.withAuth(t, "Bearer "+tok); x.Status != http.StatusOK {
+		t.Fatalf("after 59 minutes: status %d: %s", x.Status, x.Body)
 	}
 	f.clk.Advance(2 * time.Minute)
 	x := f.withAuth(t, "Bearer "+tok)
-	if x.status != http.StatusUnauthorized {
-		t.Fatalf("after 61 minutes: status %d, want 401", x.status)
+	if x.Status != http.StatusUnauthorized {
+		t.Fatalf("after 61 minutes: status %d, want 401", x.Status)
 	}
 	validate(t, v, x)
-	msg := x.message(t)
+	msg := message(t, x)
 	if !strings.Contains(msg, "expired") || !strings.Contains(msg, "authenticate again") {
 		t.Errorf("message %q does not say the token expired and to authenticate again", msg)
 	}
 	noEcho(t, x, tok)
 	// A new token works.
-	if x := f.withAuth(t, "Bearer "+f.authenticate(t, http.MethodPost)); x.status != http.StatusOK {
-		t.Errorf("a new token (POST authenticate): status %d", x.status)
+	if x := f.withAuth(t, "Bearer "+f.authenticate(t, http.MethodPost)); x.Status != http.StatusOK {
+		t.Errorf("a new token (POST authenticate): status %d", x.Status)
 	}
 }
 
@@ -79,10 +80,10 @@ func noEcho(t testing.TB, x exchange, secrets ...string) {
 		if s == "" {
 			continue
 		}
-		if strings.Contains(string(x.body), s) {
+		if strings.Contains(string(x.Body), s) {
 			t.Errorf("the answer body echoes a secret")
 		}
-		for k, vs := range x.header {
+		for k, vs := range x.Header {
 			for _, v := range vs {
 				if strings.Contains(v, s) {
 					t.Errorf("header %s echoes a secret", k)
@@ -151,15 +152,15 @@ func TestForgedTokens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			x := f.withAuth(t, "Bearer "+forged)
-			if x.status != http.StatusUnauthorized {
-				t.Fatalf("status %d, want 401: %s", x.status, x.body)
+			if x.Status != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401: %s", x.Status, x.Body)
 			}
 			validate(t, v, x)
-			if msg := x.message(t); !strings.Contains(msg, "not valid") {
+			if msg := message(t, x); !strings.Contains(msg, "not valid") {
 				t.Errorf("message %q does not say the token is not valid", msg)
 			}
-			if !strings.Contains(x.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
-				t.Errorf("WWW-Authenticate %q", x.header.Values("WWW-Authenticate"))
+			if !strings.Contains(x.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+				t.Errorf("WWW-Authenticate %q", x.Header.Values("WWW-Authenticate"))
 			}
 			noEcho(t, x, forged, parts[2])
 		})
@@ -194,8 +195,8 @@ func TestCredentials(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			x := f.withAuth(t, c.auth)
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
 			noEcho(t, x, wrong, testPassword)
 			if c.status == http.StatusOK {
@@ -204,10 +205,10 @@ func TestCredentials(t *testing.T) {
 			if c.auth != "" && !strings.HasPrefix(c.auth, "Fno") && !strings.HasPrefix(c.auth, "Bearer") {
 				validate(t, v, x)
 			}
-			if msg := x.message(t); !strings.Contains(msg, c.fragment) {
+			if msg := message(t, x); !strings.Contains(msg, c.fragment) {
 				t.Errorf("message %q does not say %q", msg, c.fragment)
 			}
-			if ch := strings.Join(x.header.Values("WWW-Authenticate"), " | "); !strings.Contains(ch, "Basic ") || !strings.Contains(ch, "Bearer ") {
+			if ch := strings.Join(x.Header.Values("WWW-Authenticate"), " | "); !strings.Contains(ch, "Basic ") || !strings.Contains(ch, "Bearer ") {
 				t.Errorf("WWW-Authenticate %q lacks a challenge", ch)
 			}
 		})
@@ -229,12 +230,12 @@ func TestCredentials(t *testing.T) {
 			if c.auth != "" {
 				req.Header.Set("Authorization", c.auth)
 			}
-			x := send(t, req)
-			if x.status != c.status {
-				t.Errorf("%s: status %d, want %d", c.name, x.status, c.status)
+			x := resttest.Send(t, nil, req)
+			if x.Status != c.status {
+				t.Errorf("%s: status %d, want %d", c.name, x.Status, c.status)
 			}
 			if c.method == http.MethodGet {
-				validateResponse(t, v, x)
+				resttest.CheckResponse(t, v, x)
 			}
 			noEcho(t, x, wrong, testPassword, f.token)
 		}

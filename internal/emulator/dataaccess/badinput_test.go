@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/dataaccess"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -23,7 +24,7 @@ func TestBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	other := f.get(t, reportPath("device", url.Values{"limitRecords": {"1"}})).page(t)
+	other := page(t, f.get(t, reportPath("device", url.Values{"limitRecords": {"1"}})))
 	otherID := ""
 	if other.next != "" {
 		u, _ := url.Parse(other.next)
@@ -93,17 +94,17 @@ func TestBadInput(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			x := f.get(t, c.target)
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
-			if ct := x.header.Get("Content-Type"); ct != "application/json" {
+			if ct := x.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
 			}
 			noEcho(t, x, secret, f.token)
 			if c.contract {
-				validateResponse(t, v, x)
+				resttest.CheckResponse(t, v, x)
 			} else {
-				fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
+				fs, err := v.ValidateResponse(x.Req, x.Status, x.Header, x.Body)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -116,7 +117,7 @@ func TestBadInput(t *testing.T) {
 			if c.status == http.StatusOK {
 				return
 			}
-			if msg := x.message(t); !strings.Contains(msg, c.fragment) {
+			if msg := message(t, x); !strings.Contains(msg, c.fragment) {
 				t.Errorf("message %q does not say %q", msg, c.fragment)
 			}
 		})
@@ -127,9 +128,9 @@ func TestBadInput(t *testing.T) {
 		for _, path := range []string{dataaccess.PathReportNames, dataaccess.PathReport + "device", dataaccess.PathReportTypes + "user"} {
 			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader("{}"))
 			req.Header.Set("Authorization", "Bearer "+f.token)
-			x := send(t, req)
-			if x.status != http.StatusMethodNotAllowed || x.header.Get("Allow") != http.MethodGet {
-				t.Errorf("POST %s: status %d, Allow %q", path, x.status, x.header.Get("Allow"))
+			x := resttest.Send(t, nil, req)
+			if x.Status != http.StatusMethodNotAllowed || x.Header.Get("Allow") != http.MethodGet {
+				t.Errorf("POST %s: status %d, Allow %q", path, x.Status, x.Header.Get("Allow"))
 			}
 		}
 	})
@@ -138,7 +139,7 @@ func TestBadInput(t *testing.T) {
 		t.Parallel()
 		x := f.get(t, q("pageNumber", "1000", "mode", "INTERACTIVE", "pastDays", "30"))
 		validate(t, v, x)
-		p := x.page(t)
+		p := page(t, x)
 		if len(p.records) != 0 || p.next != "" || p.prev == "" {
 			t.Errorf("page 1000: %d records, next %q, prev %q", len(p.records), p.next, p.prev)
 		}

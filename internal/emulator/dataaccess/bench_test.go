@@ -33,8 +33,8 @@ func BenchmarkReportPage(b *testing.B) {
 			if rec.Code != http.StatusOK {
 				b.Fatalf("status %d: %s", rec.Code, rec.Body)
 			}
-			x := exchange{req: req, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-			n := len(x.page(b).records)
+			x := exchange{Req: req, Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+			n := len(page(b, x).records)
 			if c.limit == "2500" && n != 2500 {
 				b.Fatalf("%d records, want a full page of 2500", n)
 			}

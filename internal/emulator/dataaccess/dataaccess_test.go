@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/dataaccess"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -198,7 +199,7 @@ func walkAll(t testing.TB, f *fixture, first string) []reportPage {
 		if i > 10000 {
 			t.Fatal("more than 10000 pages")
 		}
-		p := f.get(t, next).page(t)
+		p := page(t, f.get(t, next))
 		pages = append(pages, p)
 		next = p.next
 	}
@@ -217,8 +218,8 @@ func TestRouteWalk(t *testing.T) {
 		t.Helper()
 		walked[route] = true
 		x := f.get(t, target)
-		if x.status != http.StatusOK {
-			t.Fatalf("status %d: %s", x.status, x.body)
+		if x.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", x.Status, x.Body)
 		}
 		validate(t, v, x)
 		return x
@@ -227,13 +228,13 @@ func TestRouteWalk(t *testing.T) {
 	t.Run("authenticate", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+dataaccess.PathAuthenticate, nil)
 		req.SetBasicAuth(testUser, testPassword)
-		x := send(t, req)
+		x := resttest.Send(t, nil, req)
 		walked["GET "+dataaccess.PathAuthenticate] = true
-		if x.status != http.StatusOK {
-			t.Fatalf("status %d", x.status)
+		if x.Status != http.StatusOK {
+			t.Fatalf("status %d", x.Status)
 		}
 		validate(t, v, x)
-		if x.header.Get("Cache-Control") != "no-store" {
+		if x.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("a token answer without Cache-Control: no-store")
 		}
 	})
@@ -241,7 +242,7 @@ func TestRouteWalk(t *testing.T) {
 	t.Run("report-names", func(t *testing.T) {
 		x := call(t, "GET "+dataaccess.PathReportNames, dataaccess.PathReportNames)
 		var m struct{ Data []string }
-		if err := json.Unmarshal(x.body, &m); err != nil {
+		if err := json.Unmarshal(x.Body, &m); err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(m.Data, groups) {
@@ -255,7 +256,7 @@ func TestRouteWalk(t *testing.T) {
 	t.Run("global-filters", func(t *testing.T) {
 		x := call(t, "GET "+dataaccess.PathGlobalFilters, dataaccess.PathGlobalFilters)
 		var m struct{ Data []struct{ Name string } }
-		if err := json.Unmarshal(x.body, &m); err != nil {
+		if err := json.Unmarshal(x.Body, &m); err != nil {
 			t.Fatal(err)
 		}
 		var names []string
@@ -272,7 +273,7 @@ func TestRouteWalk(t *testing.T) {
 		t.Run("report-types/"+g, func(t *testing.T) {
 			x := call(t, "GET "+dataaccess.PathReportTypes+"{group}", dataaccess.PathReportTypes+g)
 			var m struct{ Data []dataaccess.Field }
-			if err := json.Unmarshal(x.body, &m); err != nil {
+			if err := json.Unmarshal(x.Body, &m); err != nil {
 				t.Fatal(err)
 			}
 			var filters []string
@@ -304,12 +305,12 @@ func TestRouteWalk(t *testing.T) {
 					route := "GET " + dataaccess.PathReport + g
 					p := url.Values{"dateFrom": {dateFrom}, "dateTo": {dateTo}, "format": {format}, "mode": {mode}, "limitRecords": {"7"}}
 					x := call(t, route, reportPath(g, p))
-					pg := x.page(t)
+					pg := page(t, x)
 					if len(pg.records) == 0 {
 						t.Fatalf("no record in a period that has some")
 					}
 					if format == "csv" {
-						if ct := x.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+						if ct := x.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 							t.Errorf("Content-Type %q", ct)
 						}
 					} else if fields := keys(pg.records[0]); len(fields) < len(seedFilters[g]) {
@@ -324,7 +325,7 @@ func TestRouteWalk(t *testing.T) {
 						if val := text(rec, name); val != "" {
 							p.Set("query", query(t, map[string]any{name: map[string]any{"$eq": val}}))
 							fx := call(t, route, reportPath(g, p))
-							if n := len(fx.page(t).records); n == 0 {
+							if n := len(page(t, fx).records); n == 0 {
 								t.Errorf("filter %s $eq found nothing", name)
 							}
 							break
@@ -338,13 +339,7 @@ func TestRouteWalk(t *testing.T) {
 		}
 	}
 
-	for path, item := range v.Document().Paths.Map() {
-		for method := range item.Operations() {
-			if !walked[method+" "+path] {
-				t.Errorf("route %s %s is not walked", method, path)
-			}
-		}
-	}
+	resttest.EveryRoute(t, v, walked)
 }
 
 func keys(m map[string]any) []string {
@@ -452,7 +447,7 @@ func TestPagingWalk(t *testing.T) {
 						if back == "" {
 							t.Fatalf("no previousPageURL on page %d", i+2)
 						}
-						p := f.get(t, back).page(t)
+						p := page(t, f.get(t, back))
 						if !slices.EqualFunc(p.records, pages[i].records, func(a, b map[string]any) bool { return keyOf(g, a) == keyOf(g, b) }) {
 							t.Fatalf("previousPageURL of page %d is not page %d", i+2, i+1)
 						}
@@ -481,7 +476,7 @@ func TestPagesPinnedToFirstRequest(t *testing.T) {
 	}
 	f.clk.Advance(time.Minute)
 	first := reportPath(g, url.Values{"pastDays": {"1"}, "mode": {"INTERACTIVE"}, "limitRecords": {"7"}})
-	p1 := f.get(t, first).page(t)
+	p1 := page(t, f.get(t, first))
 	if p1.recordCount < 30 {
 		t.Fatalf("recordCount %d: the 30 devices created today are missing", p1.recordCount)
 	}
@@ -515,7 +510,7 @@ func TestPagesPinnedToFirstRequest(t *testing.T) {
 		t.Errorf("the pages hold %d records, the first page counted %d", len(seen), p1.recordCount)
 	}
 	// A new extract sees them.
-	if n := f.get(t, first).page(t).recordCount; n != p1.recordCount+20 {
+	if n := page(t, f.get(t, first)).recordCount; n != p1.recordCount+20 {
 		t.Errorf("a new request counts %d, want %d", n, p1.recordCount+20)
 	}
 }
@@ -541,7 +536,7 @@ func TestOperators(t *testing.T) {
 			t.Parallel()
 			dateFrom, dateTo := period(t, f, c.group)
 			base := url.Values{"dateFrom": {dateFrom}, "dateTo": {dateTo}, "limitRecords": {"2500"}}
-			all := f.get(t, reportPath(c.group, base)).page(t).records
+			all := page(t, f.get(t, reportPath(c.group, base))).records
 			// The most common non-empty value, so filters find several.
 			counts := map[string]int{}
 			var val string
@@ -588,7 +583,7 @@ func TestOperators(t *testing.T) {
 					p[k] = v
 				}
 				p.Set("query", query(t, map[string]any{c.field: map[string]any{o.name: o.cond}}))
-				got := f.get(t, reportPath(c.group, p)).page(t).records
+				got := page(t, f.get(t, reportPath(c.group, p))).records
 				var want []string
 				for _, r := range all {
 					if o.keep(text(r, c.field)) {
@@ -614,7 +609,7 @@ func TestOperators(t *testing.T) {
 		const g = "device"
 		dateFrom, dateTo := period(t, f, g)
 		base := url.Values{"dateFrom": {dateFrom}, "dateTo": {dateTo}, "limitRecords": {"2500"}}
-		all := f.get(t, reportPath(g, base)).page(t).records
+		all := page(t, f.get(t, reportPath(g, base))).records
 		var anchor map[string]any
 		for _, r := range all {
 			if text(r, "activationID") == "" && text(r, "siteName") != "" {
@@ -627,7 +622,7 @@ func TestOperators(t *testing.T) {
 		}
 		acct, site := text(anchor, "accountID"), text(anchor, "siteName")
 		base.Set("query", query(t, map[string]any{"accountID": map[string]any{"$eq": acct}, "siteName": map[string]any{"$con": site}, "activationID": map[string]any{"$eq": ""}}))
-		got := f.get(t, reportPath(g, base)).page(t).records
+		got := page(t, f.get(t, reportPath(g, base))).records
 		var want, gotKeys []string
 		for _, r := range all {
 			if strings.EqualFold(text(r, "accountID"), acct) && strings.Contains(strings.ToLower(text(r, "siteName")), strings.ToLower(site)) && text(r, "activationID") == "" {
@@ -660,7 +655,7 @@ func TestPeriods(t *testing.T) {
 	f.token = f.authenticate(t, http.MethodGet)
 	ids := func(p url.Values) []string {
 		var out []string
-		for _, r := range f.get(t, reportPath("device", p)).page(t).records {
+		for _, r := range page(t, f.get(t, reportPath("device", p))).records {
 			out = append(out, text(r, "deviceID"))
 		}
 		return out
@@ -679,11 +674,11 @@ func TestPeriods(t *testing.T) {
 	if got := ids(url.Values{"dateFrom": {day}, "dateTo": {day}, "pastDays": {"30"}}); !slices.Equal(got, []string{"OLD-1"}) {
 		t.Errorf("range %s: %v, want [OLD-1]", day, got)
 	}
-	rec := f.get(t, reportPath("device", url.Values{})).page(t).records[0]
+	rec := page(t, f.get(t, reportPath("device", url.Values{}))).records[0]
 	if s := text(rec, "lastModified"); !strings.HasSuffix(s, "-07:00") {
 		t.Errorf("device lastModified %q is not in PDT", s)
 	}
-	acct := f.get(t, reportPath("account", url.Values{"dateFrom": {"2025-01-01"}, "dateTo": {"2025-01-30"}})).page(t)
+	acct := page(t, f.get(t, reportPath("account", url.Values{"dateFrom": {"2025-01-01"}, "dateTo": {"2025-01-30"}})))
 	for _, r := range acct.records {
 		if s := text(r, "lastModified"); !strings.HasSuffix(s, "Z") {
 			t.Errorf("account lastModified %q is not in UTC", s)

@@ -3,7 +3,6 @@ package dataaccess_test
 import (
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/dataaccess"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/server"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
@@ -87,37 +87,18 @@ func (f *fixture) authenticate(t testing.TB, method string) string {
 		t.Fatal(err)
 	}
 	req.SetBasicAuth(testUser, testPassword)
-	x := send(t, req)
-	if x.status != http.StatusOK {
-		t.Fatalf("authenticate: status %d: %s", x.status, x.body)
+	x := resttest.Send(t, nil, req)
+	if x.Status != http.StatusOK {
+		t.Fatalf("authenticate: status %d: %s", x.Status, x.Body)
 	}
 	var m struct{ Token string }
-	if err := json.Unmarshal(x.body, &m); err != nil || m.Token == "" {
-		t.Fatalf("authenticate: no token in %s", x.body)
+	if err := json.Unmarshal(x.Body, &m); err != nil || m.Token == "" {
+		t.Fatalf("authenticate: no token in %s", x.Body)
 	}
 	return m.Token
 }
 
-type exchange struct {
-	req    *http.Request
-	status int
-	header http.Header
-	body   []byte
-}
-
-func send(t testing.TB, req *http.Request) exchange {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return exchange{req: req, status: resp.StatusCode, header: resp.Header, body: b}
-}
+type exchange = resttest.Exchange
 
 // get sends GET to a path (with query) or an absolute URL with the token.
 func (f *fixture) get(t testing.TB, target string) exchange {
@@ -130,55 +111,22 @@ func (f *fixture) get(t testing.TB, target string) exchange {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+f.token)
-	return send(t, req)
+	return resttest.Send(t, nil, req)
 }
 
+// validator checks requests for credentials too: every route but
+// /authenticate wants a token or Basic credentials.
 func validator(t testing.TB) *openapi.Validator {
 	t.Helper()
-	doc, err := openapi.LoadFile(contractPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := openapi.New(doc, openapi.Options{RequireCredentials: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return resttest.Validator(t, contractPath, openapi.Options{RequireCredentials: true})
 }
 
 // validate checks the request and the response of an exchange against
 // the contract: zero findings.
 func validate(t testing.TB, v *openapi.Validator, x exchange) {
 	t.Helper()
-	validateRequest(t, v, x)
-	validateResponse(t, v, x)
-}
-
-func validateRequest(t testing.TB, v *openapi.Validator, x exchange) {
-	t.Helper()
-	// The request as the server saw it: a path and query, no host.
-	req := x.req.Clone(x.req.Context())
-	req.Body = nil
-	fs, err := v.ValidateRequest(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fs {
-		t.Errorf("%s: request finding %s at %s: %s", x.req.URL.Path, f.Rule, f.Location, f.Message)
-	}
-}
-
-// validateResponse checks the response alone, for answers to requests
-// the contract itself refuses.
-func validateResponse(t testing.TB, v *openapi.Validator, x exchange) {
-	t.Helper()
-	fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fs {
-		t.Errorf("%s: response finding %s at %s: %s", x.req.URL.Path, f.Rule, f.Location, f.Message)
-	}
+	resttest.CheckRequest(t, v, x)
+	resttest.CheckResponse(t, v, x)
 }
 
 // reportPage is a report page, from JSON or CSV.
@@ -189,13 +137,13 @@ type reportPage struct {
 	records                 []map[string]any
 }
 
-func (x exchange) page(t testing.TB) reportPage {
+func page(t testing.TB, x exchange) reportPage {
 	t.Helper()
-	if x.status != http.StatusOK {
-		t.Fatalf("%s: status %d: %s", x.req.URL, x.status, x.body)
+	if x.Status != http.StatusOK {
+		t.Fatalf("%s: status %d: %s", x.Req.URL, x.Status, x.Body)
 	}
-	if strings.HasPrefix(x.header.Get("Content-Type"), "text/csv") {
-		return x.csvPage(t)
+	if strings.HasPrefix(x.Header.Get("Content-Type"), "text/csv") {
+		return csvPage(t, x)
 	}
 	var m struct {
 		Header struct {
@@ -206,8 +154,8 @@ func (x exchange) page(t testing.TB) reportPage {
 		} `json:"header"`
 		Data []map[string]any `json:"data"`
 	}
-	if err := json.Unmarshal(x.body, &m); err != nil {
-		t.Fatalf("%s: %v: %s", x.req.URL, err, x.body)
+	if err := json.Unmarshal(x.Body, &m); err != nil {
+		t.Fatalf("%s: %v: %s", x.Req.URL, err, x.Body)
 	}
 	p := reportPage{recordCount: m.Header.RecordCount, totalPages: m.Header.TotalPages, records: m.Data}
 	if m.Header.PreviousPageURL != nil {
@@ -221,11 +169,11 @@ func (x exchange) page(t testing.TB) reportPage {
 
 // csvPage reads a CSV page; its paging URLs come from the Link header and
 // its records' values are all text ("" for null).
-func (x exchange) csvPage(t testing.TB) reportPage {
+func csvPage(t testing.TB, x exchange) reportPage {
 	t.Helper()
-	rows, err := csv.NewReader(strings.NewReader(string(x.body))).ReadAll()
+	rows, err := csv.NewReader(strings.NewReader(string(x.Body))).ReadAll()
 	if err != nil || len(rows) == 0 {
-		t.Fatalf("%s: not CSV with a header row: %v", x.req.URL, err)
+		t.Fatalf("%s: not CSV with a header row: %v", x.Req.URL, err)
 	}
 	p := reportPage{recordCount: -2, totalPages: -2, fields: rows[0]}
 	for _, r := range rows[1:] {
@@ -237,7 +185,7 @@ func (x exchange) csvPage(t testing.TB) reportPage {
 		}
 		p.records = append(p.records, m)
 	}
-	for _, l := range x.header.Values("Link") {
+	for _, l := range x.Header.Values("Link") {
 		u, rel, ok := strings.Cut(l, ">; rel=")
 		if !ok {
 			t.Fatalf("Link header %q", l)
