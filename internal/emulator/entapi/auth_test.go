@@ -11,6 +11,8 @@ import (
 
 	"github.com/fnokit/fnokit/internal/emulator/entapi"
 	"github.com/fnokit/fnokit/internal/emulator/restkit"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
+	"github.com/fnokit/fnokit/internal/openapi"
 )
 
 // TestAuth: Basic with the web-services user or a Bearer token this API
@@ -19,7 +21,7 @@ import (
 func TestAuth(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	tok, exp, err := e.h.IssueToken("token-user")
 	if err != nil {
 		t.Fatal(err)
@@ -63,15 +65,15 @@ func TestAuth(t *testing.T) {
 		x := e.raw(t, http.MethodGet, get, "", nil, c.a)
 		t.Run(c.name, func(t *testing.T) {
 			checkAuth(t, x, c.status, c.reason, tok)
-			valid(t, v, x)
+			resttest.CheckResponse(t, v, x)
 		})
 	}
 
 	// The token's subject is the user the API acts for.
 	x := e.raw(t, http.MethodPost, entapi.PathEntitlement, "application/json",
 		mustJSON(t, e.createBody("auth-ent", "auth-act")), bearer(tok))
-	if x.status != http.StatusCreated {
-		t.Fatalf("create with a token: %d %s", x.status, x.body)
+	if x.Status != http.StatusCreated {
+		t.Fatalf("create with a token: %d %s", x.Status, x.Body)
 	}
 	if ent, err := e.st.Entitlement("auth-ent"); err != nil || ent.CreatedBy != "token-user" {
 		t.Errorf("created by %q (%v), want the token's subject", ent.CreatedBy, err)
@@ -81,8 +83,8 @@ func TestAuth(t *testing.T) {
 	e.clock.Add(entapi.TokenTTL + time.Second)
 	x = e.raw(t, http.MethodGet, get, "", nil, bearer(tok))
 	checkAuth(t, x, 401, "expired", tok)
-	if !strings.Contains(strings.Join(x.header.Values("WWW-Authenticate"), " "), `error="invalid_token"`) {
-		t.Errorf("expired token: challenges %q lack invalid_token", x.header.Values("WWW-Authenticate"))
+	if !strings.Contains(strings.Join(x.Header.Values("WWW-Authenticate"), " "), `error="invalid_token"`) {
+		t.Errorf("expired token: challenges %q lack invalid_token", x.Header.Values("WWW-Authenticate"))
 	}
 	// Credentials are checked before the body is read or the route's
 	// method is judged.
@@ -92,21 +94,21 @@ func TestAuth(t *testing.T) {
 
 func checkAuth(t *testing.T, x exchange, status int, reason, tok string) {
 	t.Helper()
-	if x.status != status {
-		t.Fatalf("status %d, want %d: %s", x.status, status, x.body)
+	if x.Status != status {
+		t.Fatalf("status %d, want %d: %s", x.Status, status, x.Body)
 	}
 	if status != http.StatusUnauthorized {
 		return
 	}
-	m := x.json(t)
+	m := x.JSON(t)
 	if msg, _ := m["message"].(string); m["status"] != "FAILURE" || !strings.Contains(msg, reason) {
-		t.Errorf("answer %s does not say %q", x.body, reason)
+		t.Errorf("answer %s does not say %q", x.Body, reason)
 	}
-	ch := strings.Join(x.header.Values("WWW-Authenticate"), "\n")
+	ch := strings.Join(x.Header.Values("WWW-Authenticate"), "\n")
 	if !strings.Contains(ch, "Basic realm=") || !strings.Contains(ch, "Bearer realm=") {
 		t.Errorf("challenges %q: want Basic and Bearer", ch)
 	}
-	if strings.Contains(string(x.body), tok[len(tok)-10:]) || strings.Contains(ch, tok[len(tok)-10:]) {
+	if strings.Contains(string(x.Body), tok[len(tok)-10:]) || strings.Contains(ch, tok[len(tok)-10:]) {
 		t.Error("the answer repeats the token")
 	}
 }
@@ -144,7 +146,7 @@ func TestTokenIssuer(t *testing.T) {
 	if status != http.StatusOK || m["user"] != "issued-user" || m["expiresAt"] != e.clock.Now().Add(entapi.TokenTTL).Format(time.RFC3339) {
 		t.Fatalf("issue: %d %v", status, m)
 	}
-	if x := e.raw(t, http.MethodGet, entapi.PathEntitlements, "", nil, bearer(m["token"])); x.status != http.StatusOK {
-		t.Errorf("the issued token is refused: %d %s", x.status, x.body)
+	if x := e.raw(t, http.MethodGet, entapi.PathEntitlements, "", nil, bearer(m["token"])); x.Status != http.StatusOK {
+		t.Errorf("the issued token is refused: %d %s", x.Status, x.Body)
 	}
 }

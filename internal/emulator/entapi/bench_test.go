@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/entapi"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
+	"github.com/fnokit/fnokit/internal/openapi"
 )
 
 // The benchmarks call the handler in-process (no network), so they measure
@@ -44,7 +46,7 @@ func BenchmarkCreate(b *testing.B) {
 
 func BenchmarkContractCheck(b *testing.B) {
 	e := newEnv(b, 0)
-	v := validator(b)
+	v := resttest.Validator(b, contractPath, openapi.Options{})
 	body := mustJSON(b, e.createBody("check-1", "check-1-act"))
 	b.ReportAllocs()
 	for b.Loop() {

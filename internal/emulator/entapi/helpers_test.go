@@ -17,8 +17,8 @@ import (
 	"github.com/fnokit/fnokit/internal/emulator/entapi"
 	"github.com/fnokit/fnokit/internal/emulator/op"
 	"github.com/fnokit/fnokit/internal/emulator/ops/entitlements"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
-	"github.com/fnokit/fnokit/internal/openapi"
 )
 
 const (
@@ -122,19 +122,6 @@ func newEnv(t testing.TB, maxBody int64) *env {
 	return e
 }
 
-func validator(t testing.TB) *openapi.Validator {
-	t.Helper()
-	doc, err := openapi.LoadFile(contractPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := openapi.New(doc, openapi.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // sample reads a file of schemas/rest/testdata/entitlements-beta.
 func sample(t testing.TB, name string) []byte {
 	t.Helper()
@@ -145,13 +132,7 @@ func sample(t testing.TB, name string) []byte {
 	return data
 }
 
-type exchange struct {
-	req     *http.Request
-	reqBody []byte
-	status  int
-	header  http.Header
-	body    []byte
-}
+type exchange = resttest.Exchange
 
 // auth sets a request's credentials.
 type auth func(*http.Request)
@@ -181,16 +162,7 @@ func (e *env) raw(t testing.TB, method, path, ct string, body []byte, a auth) ex
 	if a != nil {
 		a(req)
 	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return exchange{req: req, reqBody: body, status: resp.StatusCode, header: resp.Header, body: b}
+	return resttest.Send(t, e.srv.Client(), req)
 }
 
 // do sends a JSON body (nil: none) as the test user.
@@ -210,22 +182,13 @@ func (e *env) do(t testing.TB, method, path string, body any) exchange {
 	return e.raw(t, method, path, ct, data, asAdmin)
 }
 
-func (x exchange) json(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(x.body, &m); err != nil {
-		t.Fatalf("%s %s: status %d, body is not a JSON object: %v", x.req.Method, x.req.URL.Path, x.status, err)
-	}
-	return m
-}
-
 // locations lists the error locations of a failure answer.
-func (x exchange) locations(t testing.TB) []string {
+func locations(t testing.TB, x exchange) []string {
 	t.Helper()
 	var f struct {
 		Errors []struct{ Location string }
 	}
-	if err := json.Unmarshal(x.body, &f); err != nil {
+	if err := json.Unmarshal(x.Body, &f); err != nil {
 		t.Fatalf("failure body is not JSON: %v", err)
 	}
 	out := make([]string, len(f.Errors))
@@ -233,23 +196,6 @@ func (x exchange) locations(t testing.TB) []string {
 		out[i] = e.Location
 	}
 	return out
-}
-
-// valid checks an answer against the contract: zero findings.
-func valid(t testing.TB, v *openapi.Validator, x exchange) {
-	t.Helper()
-	fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	report(t, "response", fs)
-}
-
-func report(t testing.TB, side string, fs contract.Findings) {
-	t.Helper()
-	for _, f := range fs {
-		t.Errorf("%s finding %s at %s: %s", side, f.Rule, f.Location, f.Message)
-	}
 }
 
 // soapCall runs an EntitlementOrderService operation over the same store,

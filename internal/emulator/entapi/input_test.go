@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/fnokit/fnokit/internal/emulator/entapi"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
+	"github.com/fnokit/fnokit/internal/openapi"
 )
 
 // edit returns a copy of body (JSON-shaped maps and slices) changed by fn.
@@ -157,19 +159,19 @@ func TestLimits(t *testing.T) {
 func expectLocation(t *testing.T, x exchange, ok bool, want string) {
 	t.Helper()
 	if ok {
-		if x.status >= 300 {
-			t.Fatalf("status %d, want success: %s", x.status, x.body)
+		if x.Status >= 300 {
+			t.Fatalf("status %d, want success: %s", x.Status, x.Body)
 		}
 		return
 	}
-	if x.status != http.StatusBadRequest {
-		t.Fatalf("status %d, want 400: %s", x.status, x.body)
+	if x.Status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400: %s", x.Status, x.Body)
 	}
 	if want == root {
 		want = ""
 	}
-	if locs := x.locations(t); !reached(want, locs) {
-		t.Errorf("no error at %q; errors at %q: %s", want, locs, x.body)
+	if locs := locations(t, x); !reached(want, locs) {
+		t.Errorf("no error at %q; errors at %q: %s", want, locs, x.Body)
 	}
 }
 
@@ -212,11 +214,11 @@ func TestQueryAndPathLimits(t *testing.T) {
 	}
 	// Inside the limits: an ID of 255 characters is looked up (404), and
 	// the largest int32 page is an empty page.
-	if x := e.do(t, http.MethodGet, entapi.EntitlementPath(strings.Repeat("e", 255)), nil); x.status != http.StatusNotFound {
-		t.Errorf("255-character ID: status %d: %s", x.status, x.body)
+	if x := e.do(t, http.MethodGet, entapi.EntitlementPath(strings.Repeat("e", 255)), nil); x.Status != http.StatusNotFound {
+		t.Errorf("255-character ID: status %d: %s", x.Status, x.Body)
 	}
-	if x := e.do(t, http.MethodGet, list+"?page=2147483647&limit=2000", nil); x.status != http.StatusOK || len(x.json(t)["entitlements"].([]any)) != 0 {
-		t.Errorf("last int32 page: status %d: %s", x.status, x.body)
+	if x := e.do(t, http.MethodGet, list+"?page=2147483647&limit=2000", nil); x.Status != http.StatusOK || len(x.JSON(t)["entitlements"].([]any)) != 0 {
+		t.Errorf("last int32 page: status %d: %s", x.Status, x.Body)
 	}
 }
 
@@ -293,9 +295,9 @@ func TestRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			expectLocation(t, x, false, c.want)
 			var f struct{ Message string }
-			json.Unmarshal(x.body, &f)
+			json.Unmarshal(x.Body, &f)
 			if !strings.Contains(f.Message, "cannot be carried out") {
-				t.Errorf("refused by the contract check, not the rules: %s", x.body)
+				t.Errorf("refused by the contract check, not the rules: %s", x.Body)
 			}
 		})
 	}
@@ -309,8 +311,8 @@ func TestRules(t *testing.T) {
 		}
 	}
 	// The base body itself is fine.
-	if x := e.do(t, http.MethodPost, entapi.PathEntitlement, base()); x.status != http.StatusCreated {
-		t.Fatalf("base body: status %d: %s", x.status, x.body)
+	if x := e.do(t, http.MethodPost, entapi.PathEntitlement, base()); x.Status != http.StatusCreated {
+		t.Fatalf("base body: status %d: %s", x.Status, x.Body)
 	}
 }
 
@@ -351,7 +353,7 @@ func TestMaintenanceRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { expectLocation(t, x, c.want == "", c.want) })
 	}
 	// The one that succeeded is a maintenance line item of the part's product.
-	x := e.do(t, http.MethodGet, entapi.LineItemsPath(e.ent.ID), nil).json(t)
+	x := e.do(t, http.MethodGet, entapi.LineItemsPath(e.ent.ID), nil).JSON(t)
 	ms, _ := x["maintenanceLineItems"].([]any)
 	if len(ms) != 1 {
 		t.Fatalf("maintenance line items: %v", x)
@@ -368,7 +370,7 @@ func TestMaintenanceRules(t *testing.T) {
 func TestNotFound(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	for _, id := range []string{"no-such-entitlement", e.bulk.ID} {
 		for _, c := range []struct {
 			method, path string
@@ -382,11 +384,11 @@ func TestNotFound(t *testing.T) {
 				map[string]any{"partNumber": e.part.PartID, "startDate": "2026-01-01", "autoGenerate": true}}}},
 		} {
 			x := e.do(t, c.method, c.path, c.body)
-			if x.status != http.StatusNotFound {
-				t.Errorf("%s %s: status %d: %s", c.method, c.path, x.status, x.body)
+			if x.Status != http.StatusNotFound {
+				t.Errorf("%s %s: status %d: %s", c.method, c.path, x.Status, x.Body)
 				continue
 			}
-			valid(t, v, x)
+			resttest.CheckResponse(t, v, x)
 		}
 	}
 	if b, _ := e.st.Entitlement(e.bulk.ID); len(b.LineItems) != 0 {
@@ -428,20 +430,20 @@ func TestTransport(t *testing.T) {
 	for _, c := range cases {
 		x := e.raw(t, c.method, c.path, c.ct, c.body, asAdmin)
 		t.Run(c.name, func(t *testing.T) {
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
-			if ct := x.header.Get("Content-Type"); ct != "application/json" {
+			if ct := x.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
 			}
-			if bytes.Contains(x.body, []byte(secret)) {
-				t.Errorf("the answer echoes a request value: %s", x.body)
+			if bytes.Contains(x.Body, []byte(secret)) {
+				t.Errorf("the answer echoes a request value: %s", x.Body)
 			}
-			m := x.json(t)
+			m := x.JSON(t)
 			if m["status"] != "FAILURE" || !strings.Contains(m["message"].(string)+errorsText(m), c.reason) {
-				t.Errorf("answer %s does not say %q", x.body, c.reason)
+				t.Errorf("answer %s does not say %q", x.Body, c.reason)
 			}
-			if c.status == 405 && x.header.Get("Allow") == "" {
+			if c.status == 405 && x.Header.Get("Allow") == "" {
 				t.Error("405 without Allow")
 			}
 		})
@@ -450,11 +452,11 @@ func TestTransport(t *testing.T) {
 		t.Error("a refused request stored the entitlement")
 	}
 	// A media type parameter and a trailing slash are fine.
-	if x := e.raw(t, http.MethodPost, entapi.PathEntitlement+"/", "application/json; charset=utf-8", good, asAdmin); x.status != http.StatusCreated {
-		t.Errorf("charset and trailing slash: %d %s", x.status, x.body)
+	if x := e.raw(t, http.MethodPost, entapi.PathEntitlement+"/", "application/json; charset=utf-8", good, asAdmin); x.Status != http.StatusCreated {
+		t.Errorf("charset and trailing slash: %d %s", x.Status, x.Body)
 	}
-	if x := e.raw(t, http.MethodGet, entapi.LineItemsPath("transport-1")+"/", "", nil, asAdmin); x.status != http.StatusOK {
-		t.Errorf("trailing slash: %d %s", x.status, x.body)
+	if x := e.raw(t, http.MethodGet, entapi.LineItemsPath("transport-1")+"/", "", nil, asAdmin); x.Status != http.StatusOK {
+		t.Errorf("trailing slash: %d %s", x.Status, x.Body)
 	}
 }
 

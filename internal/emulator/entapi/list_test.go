@@ -22,10 +22,10 @@ type listed struct {
 func (e *env) list(t *testing.T, q url.Values) listed {
 	t.Helper()
 	x := e.do(t, http.MethodGet, entapi.PathEntitlements+"?"+q.Encode(), nil)
-	if x.status != http.StatusOK {
-		t.Fatalf("list %s: %d %s", q.Encode(), x.status, x.body)
+	if x.Status != http.StatusOK {
+		t.Fatalf("list %s: %d %s", q.Encode(), x.Status, x.Body)
 	}
-	m := x.json(t)
+	m := x.JSON(t)
 	var l listed
 	for _, v := range m["entitlements"].([]any) {
 		ent := v.(map[string]any)
@@ -127,8 +127,8 @@ func TestListFilters(t *testing.T) {
 	// One without an account: UNKNOWN_ORG_UNIT (seed 004 line 58).
 	body := e.createBody("filter-unknown", "filter-unknown-act")
 	delete(body, "accounts")
-	if x := e.do(t, http.MethodPost, entapi.PathEntitlement, body); x.status != http.StatusCreated {
-		t.Fatalf("create: %d %s", x.status, x.body)
+	if x := e.do(t, http.MethodPost, entapi.PathEntitlement, body); x.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", x.Status, x.Body)
 	}
 	acct, _ := e.st.Account(e.ent.SoldTo)
 	it, _ := e.st.LineItem(e.ent.LineItems[0])

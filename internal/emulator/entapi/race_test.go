@@ -22,7 +22,7 @@ func TestConcurrentCreate(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status[i] = e.do(t, http.MethodPost, entapi.PathEntitlement, e.createBody("race-1", fmt.Sprintf("race-act-%d", i))).status
+			status[i] = e.do(t, http.MethodPost, entapi.PathEntitlement, e.createBody("race-1", fmt.Sprintf("race-act-%d", i))).Status
 		}()
 	}
 	wg.Wait()

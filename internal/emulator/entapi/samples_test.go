@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
@@ -72,7 +73,7 @@ func TestContractSamples(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
 	e.addSampleCatalogue(t)
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	ops := []string{"createSimpleEntitlement", "updateSimpleEntitlement", "createLineItems",
 		"createMaintenanceLineItems", "getSimpleEntitlement", "listLineItems", "listSimpleEntitlements"}
 	seen := 0
@@ -120,11 +121,11 @@ func TestContractSamples(t *testing.T) {
 func judge(t *testing.T, v *openapi.Validator, name string, ok bool, status int, x exchange, expect []string, body []byte) {
 	t.Helper()
 	if ok {
-		if x.status != status {
-			t.Errorf("%s: status %d, want %d: %s", name, x.status, status, x.body)
+		if x.Status != status {
+			t.Errorf("%s: status %d, want %d: %s", name, x.Status, status, x.Body)
 			return
 		}
-		fs, err := v.ValidateResponse(x.req, x.status, x.header, x.body)
+		fs, err := v.ValidateResponse(x.Req, x.Status, x.Header, x.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,17 +134,17 @@ func judge(t *testing.T, v *openapi.Validator, name string, ok bool, status int,
 		}
 		return
 	}
-	if x.status != http.StatusBadRequest {
-		t.Errorf("%s: status %d, want 400: %s", name, x.status, x.body)
+	if x.Status != http.StatusBadRequest {
+		t.Errorf("%s: status %d, want 400: %s", name, x.Status, x.Body)
 		return
 	}
-	locs := x.locations(t)
+	locs := locations(t, x)
 	for _, want := range expect {
 		if !reached(want, locs) {
 			t.Errorf("%s: no error at %q; errors at %q", name, want, locs)
 		}
 	}
-	noEcho(t, name, body, x.body)
+	noEcho(t, name, body, x.Body)
 }
 
 // noEcho fails when an answer repeats a string value of the request that

@@ -1,9 +1,7 @@
 package entapi_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/fnokit/fnokit/internal/emulator/entapi"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
 
@@ -27,7 +26,7 @@ type walkCase struct {
 func TestRouteWalk(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	const newID, newAID = "walk-ent-1", "walk-act-1"
 
 	minimal := map[string]any{"autoGenerate": true, "lineItems": []any{e.lineItemBody()}}
@@ -72,29 +71,17 @@ func TestRouteWalk(t *testing.T) {
 		x := e.do(t, c.method, c.path, c.body)
 		route := c.method + " " + strings.SplitN(c.path, "?", 2)[0]
 		t.Run(route+"/"+c.name, func(t *testing.T) {
-			if x.status != c.status {
-				t.Fatalf("status %d, want %d: %s", x.status, c.status, x.body)
+			if x.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, c.status, x.Body)
 			}
 			// The request is one the contract accepts…
-			req := x.req.Clone(x.req.Context())
-			req.Body = io.NopCloser(bytes.NewReader(x.reqBody))
-			fs, err := v.ValidateRequest(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			report(t, "request", fs)
+			resttest.CheckRequest(t, v, x)
 			// …and so is the answer.
-			valid(t, v, x)
+			resttest.CheckResponse(t, v, x)
 		})
-		walked[c.method+" "+templated(x.req.URL.EscapedPath())] = true
+		walked[c.method+" "+templated(x.Req.URL.EscapedPath())] = true
 	}
-	for path, item := range v.Document().Paths.Map() {
-		for method := range item.Operations() {
-			if !walked[method+" "+path] {
-				t.Errorf("route %s %s is not walked", method, path)
-			}
-		}
-	}
+	resttest.EveryRoute(t, v, walked)
 }
 
 // templated turns a request path back into the document's path template.
@@ -112,7 +99,7 @@ func templated(p string) string {
 func TestListEntriesMatchDetails(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
-	v := validator(t)
+	v := resttest.Validator(t, contractPath, openapi.Options{})
 	schema := v.Document().Components.Schemas["EntitlementDetails"]
 	if schema == nil || schema.Value == nil {
 		t.Fatal("no EntitlementDetails in the contract")
@@ -122,8 +109,8 @@ func TestListEntriesMatchDetails(t *testing.T) {
 		Entitlements []any
 		TotalCount   int
 	}
-	if err := json.Unmarshal(x.body, &out); err != nil || x.status != http.StatusOK {
-		t.Fatalf("status %d: %v", x.status, err)
+	if err := json.Unmarshal(x.Body, &out); err != nil || x.Status != http.StatusOK {
+		t.Fatalf("status %d: %v", x.Status, err)
 	}
 	if len(out.Entitlements) == 0 || len(out.Entitlements) != out.TotalCount {
 		t.Fatalf("listed %d of %d entitlements", len(out.Entitlements), out.TotalCount)
