@@ -260,7 +260,12 @@ var _ = Describe("Entitlements API beta: reading", func() {
 })
 
 // matchesFilter reports whether a listed entitlement matches a list
-// filter (accountId, product, status), compared without case.
+// filter (accountId, product, status), compared without case. The product
+// filter is "Product name associated with the entitlement" (seed 004 lines
+// 248-250): the product of any of its line items, maintenance line items
+// included (a maintenance line item names its product as the others do,
+// and SOAP's productName criterion of getEntitlementsQuery looks at every
+// line item alike).
 func matchesFilter(ent map[string]any, f url.Values) bool {
 	if v := f.Get("accountId"); v != "" {
 		ok := false
@@ -273,7 +278,7 @@ func matchesFilter(ent map[string]any, f url.Values) bool {
 	}
 	if v := f.Get("product"); v != "" {
 		ok := false
-		for _, li := range objects(ent["lineItems"]) {
+		for _, li := range append(objects(ent["lineItems"]), objects(ent["maintenanceLineItems"])...) {
 			for _, p := range objects(li["product"]) {
 				ok = ok || foldEq(text(p["productName"]), v)
 			}
