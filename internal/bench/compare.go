@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -116,7 +117,7 @@ func Compare(base, cur *Summary, tol Tolerance) (*Comparison, error) {
 			c.Rows = append(c.Rows, compareOne(base, cur, m, stat, KindLatency, tol))
 		}
 	}
-	if tp := firstNonEmpty(cur.Fnokit.Throughput, base.Fnokit.Throughput); tp != "" {
+	if tp := cmp.Or(cur.Fnokit.Throughput, base.Fnokit.Throughput); tp != "" {
 		c.Rows = append(c.Rows, compareOne(base, cur, tp, "rate", KindThroughput, tol))
 	}
 	for _, m := range union(base.Fnokit.Errors, cur.Fnokit.Errors) {
@@ -206,13 +207,4 @@ func union(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

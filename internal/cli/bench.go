@@ -74,16 +74,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		timeout     = fs.Duration("timeout", 0, "bound on the k6 run (default by profile: smoke 3m, load and stress 4m, soak 40m)")
 	)
 	// The scenario may come before or after the flags.
-	var rest []string
-	for {
-		if code, ok := parseFlags(fs, args); !ok {
-			return code
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
+	rest, code, ok := parseInterspersed(fs, args)
+	if !ok {
+		return code
 	}
 	if len(rest) != 1 {
 		return usageError(stderr, fs, "bench takes one scenario (got %d): %s", len(rest), strings.Join(bench.Scenarios, ", "))

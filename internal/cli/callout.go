@@ -125,16 +125,9 @@ func runCalloutCheck(ctx context.Context, args []string, stdout, stderr io.Write
 		asJSON      = fs.Bool("json", false, "print the report as JSON")
 	)
 	// The URL may come before or after the flags.
-	var rest []string
-	for {
-		if code, ok := parseFlags(fs, args); !ok {
-			return code
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
+	rest, code, ok := parseInterspersed(fs, args)
+	if !ok {
+		return code
 	}
 	if len(rest) != 1 {
 		return usageError(stderr, fs, "callout check takes one URL (got %d)", len(rest))

@@ -112,6 +112,50 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 	return ExitOK, true
 }
 
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments (fnokit schemas diff old new --format json; the flag
+// package alone stops at the first positional one).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if code, ok := parseFlags(fs, args); !ok {
+			return nil, code, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, ExitOK, true
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), ExitOK, true
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// runSubcommands runs the subcommand args name of the command name, which
+// is made of subcommands only (their summaries are not used).
+func runSubcommands(ctx context.Context, name, synopsis string, subs []command, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags(name, synopsis, stderr)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	names := make([]string, len(subs))
+	for i, c := range subs {
+		names[i] = c.name
+	}
+	if fs.NArg() == 0 {
+		last := len(names) - 1
+		return usageError(stderr, fs, "%s needs a subcommand: %s or %s", name, strings.Join(names[:last], ", "), names[last])
+	}
+	for _, c := range subs {
+		if c.name == fs.Arg(0) {
+			return c.run(ctx, fs.Args()[1:], stdout, stderr)
+		}
+	}
+	return usageError(stderr, fs, "unknown %s subcommand %q (known: %s)", name, fs.Arg(0), strings.Join(names, ", "))
+}
+
 // usageError prints a usage problem with the command's synopsis.
 func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(stderr, "fnokit: "+format+"\n\n", args...)

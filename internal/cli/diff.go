@@ -76,26 +76,6 @@ func (o *outputFlags) write(stdout io.Writer, text, asJSON func(io.Writer) error
 	return atomicfile.Write(o.out, 0o644, render)
 }
 
-// parseInterspersed parses flags that may come before, between or after the
-// positional arguments (fnokit schemas diff old new --format json).
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, int, bool) {
-	var pos []string
-	for {
-		if code, ok := parseFlags(fs, args); !ok {
-			return nil, code, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, ExitOK, true
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), ExitOK, true
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func runSchemasDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("schemas diff", diffSynopsis, stderr)
 	var o outputFlags

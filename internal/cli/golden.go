@@ -30,20 +30,10 @@ const goldenSynopsis = `golden record [flags] | golden diff [flags] DIR_A DIR_B 
 
 // runGolden dispatches the golden subcommands.
 func runGolden(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("golden", goldenSynopsis, stderr)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() == 0 {
-		return usageError(stderr, fs, "golden needs a subcommand: record or diff")
-	}
-	switch fs.Arg(0) {
-	case "record":
-		return goldenRecord(ctx, fs.Args()[1:], stdout, stderr)
-	case "diff":
-		return goldenDiff(ctx, fs.Args()[1:], stdout, stderr)
-	}
-	return usageError(stderr, fs, "unknown golden subcommand %q (known: record, diff)", fs.Arg(0))
+	return runSubcommands(ctx, "golden", goldenSynopsis, []command{
+		{name: "record", run: goldenRecord},
+		{name: "diff", run: goldenDiff},
+	}, args, stdout, stderr)
 }
 
 const goldenRecordSynopsis = `golden record [flags]

@@ -17,24 +17,12 @@ import (
 )
 
 func runSchemas(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder] | schemas fidelity | schemas diff <old> <new>", stderr)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() == 0 {
-		return usageError(stderr, fs, "schemas needs a subcommand: lint, generate, fidelity or diff")
-	}
-	switch fs.Arg(0) {
-	case "lint":
-		return runSchemasLint(ctx, fs.Args()[1:], stdout, stderr)
-	case "generate":
-		return runSchemasGenerate(ctx, fs.Args()[1:], stdout, stderr)
-	case "fidelity":
-		return runSchemasFidelity(ctx, fs.Args()[1:], stdout, stderr)
-	case "diff":
-		return runSchemasDiff(ctx, fs.Args()[1:], stdout, stderr)
-	}
-	return usageError(stderr, fs, "unknown schemas subcommand %q (known: lint, generate, fidelity, diff)", fs.Arg(0))
+	return runSubcommands(ctx, "schemas", "schemas lint <files or folders…> | schemas generate [--check] [folder] | schemas fidelity | schemas diff <old> <new>", []command{
+		{name: "lint", run: runSchemasLint},
+		{name: "generate", run: runSchemasGenerate},
+		{name: "fidelity", run: runSchemasFidelity},
+		{name: "diff", run: runSchemasDiff},
+	}, args, stdout, stderr)
 }
 
 func runSchemasLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -152,8 +153,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Notifications: emulator.Notifications{Timeout: *notifyTimeout, Retries: *notifyRetries,
 			QueueSize: *notifyQueue, AllowRemoteWebhooks: *notifyRemote},
 		Addr:      *addr,
-		User:      firstNonEmpty(*user, os.Getenv(envUser), emulator.DefaultUser),
-		Password:  server.Secret(firstNonEmpty(*password, os.Getenv(envPassword), emulator.DefaultPassword)),
+		User:      cmp.Or(*user, os.Getenv(envUser), emulator.DefaultUser),
+		Password:  server.Secret(cmp.Or(*password, os.Getenv(envPassword), emulator.DefaultPassword)),
 		Seed:      *seed,
 		Sizes:     state.Sizes{Devices: *devices, Entitlements: *ents, Accounts: *accounts, Products: *products, Fulfillments: *fulfils},
 		StateFile: *stateF,
@@ -311,15 +312,6 @@ func driftNames() []string {
 		out = append(out, string(m))
 	}
 	return out
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // serveCallout reads the --callout-* flags; without --callout-url the
