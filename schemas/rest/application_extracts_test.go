@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/csvheader"
 	"github.com/fnokit/fnokit/internal/openapi"
 )
 
@@ -327,130 +328,28 @@ func hasPathParams(doc *openapi3.T, id string) bool {
 	return false
 }
 
-// csvColumn is one entry of x-fnokit-csv-columns (see extracts.yaml).
-type csvColumn struct {
-	Name     string   `json:"name"`
-	Optional bool     `json:"optional"`
-	Pattern  string   `json:"pattern"`
-	Group    []string `json:"group"`
-	Repeat   bool     `json:"repeat"`
-}
-
-type csvSpec struct {
-	columns  []csvColumn
-	patterns map[string]openapi3.RegexMatcher
-}
-
-// csvSpecs reads the CSV csvColumn lists of extracts.yaml, checking that each
-// entry is well formed and each pattern compiles as ECMAScript.
-func csvSpecs(t *testing.T) map[string]csvSpec {
+// csvSpecs reads the CSV descriptions of extracts.yaml by schema name;
+// every malformed one fails the test.
+func csvSpecs(t *testing.T) map[string]csvheader.Spec {
 	t.Helper()
 	doc, err := openapi.LoadFile("extracts.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]csvSpec{}
-	for name, ref := range doc.Components.Schemas {
-		raw, ok := ref.Value.Extensions["x-fnokit-csv-columns"]
-		if !ok {
-			continue
-		}
-		data, err := json.Marshal(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cols []csvColumn
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cols); err != nil {
-			t.Fatalf("%s: x-fnokit-csv-columns: %v", name, err)
-		}
-		spec := csvSpec{columns: cols, patterns: map[string]openapi3.RegexMatcher{}}
-		names := map[string]bool{}
-		for i, c := range cols {
-			kinds := 0
-			for _, set := range []bool{c.Name != "", c.Pattern != "", len(c.Group) > 0} {
-				if set {
-					kinds++
-				}
-			}
-			if kinds != 1 {
-				t.Errorf("%s csvColumn %d: want exactly one of name, pattern, group", name, i)
-			}
-			if (c.Pattern != "" || len(c.Group) > 0) != c.Repeat {
-				t.Errorf("%s csvColumn %d: pattern and group entries, and only they, repeat", name, i)
-			}
-			if c.Name != "" && names[c.Name] {
-				t.Errorf("%s: csvColumn %s twice", name, c.Name)
-			}
-			names[c.Name] = true
-			for _, p := range append(slices.Clip(c.Group), c.Pattern) {
-				if p == "" {
-					continue
-				}
-				re, err := openapi.CompileECMAScript(p)
-				if err != nil {
-					t.Errorf("%s csvColumn %d: %v", name, i, err)
-					continue
-				}
-				spec.patterns[p] = re
-			}
-		}
-		if _, ok := ref.Value.Extensions["x-fnokit-extract"]; !ok {
-			t.Errorf("%s lists CSV columns but names no extract (x-fnokit-extract)", name)
-		}
-		out[name] = spec
+	specs, err := csvheader.Read(doc)
+	if err != nil {
+		t.Error(err)
+	}
+	out := map[string]csvheader.Spec{}
+	for _, s := range specs {
+		out[s.Schema] = s
 	}
 	return out
 }
 
-// matches reports whether a header row fits the csvColumn list: fixed names in
-// order (optional ones may be absent), repeated patterns and groups
-// consuming zero or more columns.
-func (s csvSpec) matches(header []string) bool {
-	var match func(i, j int) bool
-	match = func(i, j int) bool {
-		if i == len(s.columns) {
-			return j == len(header)
-		}
-		c := s.columns[i]
-		switch {
-		case c.Name != "":
-			if j < len(header) && header[j] == c.Name && match(i+1, j+1) {
-				return true
-			}
-			return c.Optional && match(i+1, j)
-		case c.Pattern != "":
-			for k := j; ; k++ {
-				if match(i+1, k) {
-					return true
-				}
-				if k == len(header) || !s.patterns[c.Pattern].MatchString(header[k]) {
-					return false
-				}
-			}
-		default:
-			for k := j; ; k += len(c.Group) {
-				if match(i+1, k) {
-					return true
-				}
-				if k+len(c.Group) > len(header) {
-					return false
-				}
-				for g, p := range c.Group {
-					if !s.patterns[p].MatchString(header[k+g]) {
-						return false
-					}
-				}
-			}
-		}
-	}
-	return match(0, 0)
-}
-
 // TestCSVColumns checks the header of every CSV sample in
 // testdata/extracts/csv/<Schema>.<valid|invalid>[-tag].csv (taken from the
-// seed's sample outputs) against the schema's csvColumn list, and that every
+// seed's sample outputs) against the schema's CSV columns, and that every
 // extract has a valid sample.
 func TestCSVColumns(t *testing.T) {
 	t.Parallel()
@@ -475,7 +374,7 @@ func TestCSVColumns(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
 			header := readHeader(t, f)
-			if got := spec.matches(header); got != (validity == "valid") {
+			if got := spec.Fits(header); got != (validity == "valid") {
 				t.Errorf("header matches the columns of %s: %v, want %v\nheader: %q", schema, got, validity == "valid", header)
 			}
 		})
@@ -508,52 +407,6 @@ func readHeader(t *testing.T, path string) []string {
 		rec[i] = strings.TrimSpace(rec[i])
 	}
 	return rec
-}
-
-// TestCSVMatcher pins the matcher itself on small csvColumn lists, so a bug
-// in it cannot make every header look right.
-func TestCSVMatcher(t *testing.T) {
-	t.Parallel()
-	ca, err := openapi.CompileECMAScript(`^CA\[X\|.+\]$`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tier, err := openapi.CompileECMAScript(`^[^|]+\|A$`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tierB, err := openapi.CompileECMAScript(`^[^|]+\|B$`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := csvSpec{
-		columns: []csvColumn{
-			{Name: "Id"},
-			{Group: []string{`^[^|]+\|A$`, `^[^|]+\|B$`}, Repeat: true},
-			{Name: "Opt", Optional: true},
-			{Name: "Last"},
-			{Pattern: `^CA\[X\|.+\]$`, Repeat: true},
-		},
-		patterns: map[string]openapi3.RegexMatcher{`^CA\[X\|.+\]$`: ca, `^[^|]+\|A$`: tier, `^[^|]+\|B$`: tierB},
-	}
-	tests := []struct {
-		header []string
-		want   bool
-	}{
-		{[]string{"Id", "Last"}, true},
-		{[]string{"Id", "Opt", "Last"}, true},
-		{[]string{"Id", "T1|A", "T1|B", "T2|A", "T2|B", "Last", "CA[X|a]", "CA[X|b]"}, true},
-		{[]string{"Id", "T1|A", "Last"}, false},
-		{[]string{"Last", "Id"}, false},
-		{[]string{"Id", "Last", "Extra"}, false},
-		{[]string{"Id"}, false},
-		{[]string{"Id", "Last", "CA[Y|a]"}, false},
-	}
-	for _, tt := range tests {
-		if got := spec.matches(tt.header); got != tt.want {
-			t.Errorf("matches(%q) = %v, want %v", tt.header, got, tt.want)
-		}
-	}
 }
 
 // mapsKeys returns the keys of m, in no particular order (sort them with

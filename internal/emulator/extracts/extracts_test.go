@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fnokit/fnokit/internal/csvheader"
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
 	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -165,9 +166,9 @@ func TestArtifacts(t *testing.T) {
 			}
 			used := map[string]bool{}
 			for _, f := range files {
-				var spec *csvSpec
+				var spec *csvheader.Spec
 				for i := range want {
-					if (f.name == "") == (want[i].file == nil) && (f.name == "" || want[i].file.MatchString(f.name)) {
+					if (f.name == "") == (want[i].File == nil) && (f.name == "" || want[i].File.MatchString(f.name)) {
 						spec = &want[i]
 					}
 				}
@@ -175,16 +176,16 @@ func TestArtifacts(t *testing.T) {
 					t.Errorf("file %q: no schema of the contract describes it", f.name)
 					continue
 				}
-				if used[spec.schema] {
-					t.Errorf("two files for %s", spec.schema)
+				if used[spec.Schema] {
+					t.Errorf("two files for %s", spec.Schema)
 				}
-				used[spec.schema] = true
-				if !spec.fits(f.header) {
-					t.Errorf("%s: header %q does not fit the contract's columns", spec.schema, f.header)
+				used[spec.Schema] = true
+				if !spec.Fits(f.header) {
+					t.Errorf("%s: header %q does not fit the contract's columns", spec.Schema, f.header)
 				}
 				stem, _, _ := strings.Cut(f.name, "-")
 				if isEmpty := empty[n] || empty[stem]; isEmpty != (len(f.rows) == 0) {
-					t.Errorf("%s: %d rows, want rows: %v", spec.schema, len(f.rows), !isEmpty)
+					t.Errorf("%s: %d rows, want rows: %v", spec.Schema, len(f.rows), !isEmpty)
 				}
 			}
 		})

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
+	"github.com/fnokit/fnokit/internal/csvheader"
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
 	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
@@ -118,100 +116,22 @@ type apiJob struct {
 	Checksum          *string `json:"checksum"`
 }
 
-// csvSpec is one *Csv schema of extracts.yaml: the header it allows and,
-// inside a zip, the file name pattern.
-type csvSpec struct {
-	schema  string
-	file    openapi3.RegexMatcher // nil for a single-CSV extract
-	columns []csvColumn
-}
-
-type csvColumn struct {
-	Name     string   `json:"name"`
-	Optional bool     `json:"optional"`
-	Pattern  string   `json:"pattern"`
-	Group    []string `json:"group"`
-	Repeat   bool     `json:"repeat"`
-	res      []openapi3.RegexMatcher
-}
-
 // csvSpecs reads the CSV descriptions of the contract, by extract name.
-func csvSpecs(t testing.TB) map[string][]csvSpec {
+func csvSpecs(t testing.TB) map[string][]csvheader.Spec {
 	t.Helper()
 	doc, err := openapi.LoadFile(contractPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compile := func(p string) openapi3.RegexMatcher {
-		re, err := openapi.CompileECMAScript(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return re
+	specs, err := csvheader.Read(doc)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := map[string][]csvSpec{}
-	for name, ref := range doc.Components.Schemas {
-		ext := ref.Value.Extensions
-		x, ok := ext["x-fnokit-extract"].(string)
-		if !ok {
-			continue
-		}
-		data, err := json.Marshal(ext["x-fnokit-csv-columns"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := csvSpec{schema: name}
-		if err := json.Unmarshal(data, &s.columns); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for i := range s.columns {
-			c := &s.columns[i]
-			for _, p := range append([]string{c.Pattern}, c.Group...) {
-				if p != "" {
-					c.res = append(c.res, compile(p))
-				}
-			}
-		}
-		if p, ok := ext["x-fnokit-file-name"].(string); ok {
-			s.file = compile(p)
-		}
-		out[x] = append(out[x], s)
+	out := map[string][]csvheader.Spec{}
+	for _, s := range specs {
+		out[s.Extract] = append(out[s.Extract], s)
 	}
 	return out
-}
-
-// fits reports whether header is what the column list allows: names in
-// order (optional ones may be missing), repeated patterns or groups taking
-// zero or more columns.
-func (s csvSpec) fits(header []string) bool {
-	var at func(c, h int) bool
-	at = func(c, h int) bool {
-		if c == len(s.columns) {
-			return h == len(header)
-		}
-		col := s.columns[c]
-		if col.Name != "" {
-			if h < len(header) && header[h] == col.Name && at(c+1, h+1) {
-				return true
-			}
-			return col.Optional && at(c+1, h)
-		}
-		// a repeated pattern (one regexp) or group (several)
-		for k := h; ; k += len(col.res) {
-			if at(c+1, k) {
-				return true
-			}
-			if k+len(col.res) > len(header) {
-				return false
-			}
-			for g, re := range col.res {
-				if !re.MatchString(header[k+g]) {
-					return false
-				}
-			}
-		}
-	}
-	return at(0, 0)
 }
 
 // csvFile is one CSV of an artifact, parsed.
