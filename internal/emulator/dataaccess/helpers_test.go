@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,27 +31,9 @@ var testSizes = state.Sizes{Accounts: 30, Users: 25, Products: 12, Entitlements:
 // records.
 var start = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable clock shared by the handler and the store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	st    *state.Store
-	clk   *clock
+	clk   *resttest.Clock
 	h     *dataaccess.Handler
 	srv   *httptest.Server
 	token string
@@ -61,7 +42,7 @@ type fixture struct {
 // newFixture serves a generated data set on loopback.
 func newFixture(t testing.TB, sizes state.Sizes) *fixture {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := resttest.NewClock(start)
 	st := state.Generate(sizes, testSeed)
 	st.SetClock(clk.Now)
 	h, err := dataaccess.New(dataaccess.Config{

@@ -80,7 +80,7 @@ func TestAuth(t *testing.T) {
 	}
 
 	// Past its 60 minutes the token is refused, saying it expired.
-	e.clock.Add(entapi.TokenTTL + time.Second)
+	e.clock.Advance(entapi.TokenTTL + time.Second)
 	x = e.raw(t, http.MethodGet, get, "", nil, bearer(tok))
 	checkAuth(t, x, 401, "expired", tok)
 	if !strings.Contains(strings.Join(x.Header.Values("WWW-Authenticate"), " "), `error="invalid_token"`) {

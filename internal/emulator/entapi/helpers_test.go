@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,24 +30,6 @@ const (
 
 var testSizes = state.Sizes{Accounts: 12, Users: 10, Products: 8, Entitlements: 80, Devices: 10, Fulfillments: 5}
 
-// clock is a settable clock for token expiry.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is a generated store served by the API on loopback, with the SOAP
 // EntitlementOrderService handlers registered over the same store, and
 // records of the data set the requests can name.
@@ -56,7 +37,7 @@ type env struct {
 	st    *state.Store
 	h     *entapi.Handler
 	srv   *httptest.Server
-	clock *clock
+	clock *resttest.Clock
 	soap  *op.Registry
 
 	product state.Product // a product of the catalogue
@@ -68,7 +49,7 @@ type env struct {
 
 func newEnv(t testing.TB, maxBody int64) *env {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)}
+	c := resttest.NewClock(time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC))
 	st := state.Generate(testSizes, testSeed)
 	st.SetClock(c.Now)
 	h, err := entapi.New(entapi.Config{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkExtract(b *testing.B) {
 	sz := state.DefaultSizes()
 	sz.Devices = 10000
 	st := state.Generate(sz, 1)
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	st.SetClock(clk.Now)
 	for _, name := range []string{"DEVICE", "FULFILLMENT", "ENTITLEMENT"} {
 		b.Run(name, func(b *testing.B) {

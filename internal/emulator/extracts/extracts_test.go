@@ -33,7 +33,7 @@ var allSince = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 func TestRouteWalk(t *testing.T) {
 	t.Parallel()
 	v := resttest.Validator(t, contractPath, openapi.Options{})
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{Since: allSince, ProcessingDelay: time.Minute})
 	failing, _ := newHandler(t, clk, extracts.Config{MaxArtifactBytes: 64})
 
@@ -114,7 +114,7 @@ func TestRouteWalk(t *testing.T) {
 		}
 	}
 	run(pending)
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	run(later)
 
 	resttest.EveryRoute(t, v, walked)
@@ -126,7 +126,7 @@ func TestRouteWalk(t *testing.T) {
 func TestArtifacts(t *testing.T) {
 	t.Parallel()
 	specs := csvSpecs(t)
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{Since: allSince})
 	empty := map[string]bool{"USAGE": true, "DEVICEUPDATES": true, "UPDATES": true, "ProductsRelation": true}
 	fileName := regexp.MustCompile(`^attachment; filename="[A-Za-z]+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.(csv|zip)"$`)
@@ -325,7 +325,7 @@ var windowed = []string{"ACCOUNT", "DEVICE", "ENTITLEMENT", "FULFILLMENT", "PROD
 func TestWindowsMatchState(t *testing.T) {
 	t.Parallel()
 	since := time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)
-	clk := newClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := resttest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	h, st := newHandler(t, clk, extracts.Config{Since: since})
 	first := clk.Now()
 	for _, n := range windowed {
@@ -342,7 +342,7 @@ func TestWindowsMatchState(t *testing.T) {
 	}
 
 	// Writes an hour later: a new and an updated device, a new account.
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	if _, err := st.CreateDevice(state.Device{DeviceID: "EXTRACT-NEW-1", Class: state.Client, Alias: "new"}); err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestWindowsMatchState(t *testing.T) {
 	if _, err := st.CreateAccount(state.Account{ID: "EXTRACT_ACCT", Name: "Extract Account"}, false); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	for _, n := range windowed {
 		j, err := h.Run(n)
 		if err != nil {
@@ -373,7 +373,7 @@ func TestWindowsMatchState(t *testing.T) {
 func TestFirstRunIsThePreviousDay(t *testing.T) {
 	t.Parallel()
 	day := time.Date(2030, 3, 2, 0, 0, 0, 0, time.UTC)
-	clk := newClock(day.Add(-time.Hour)) // the day before yesterday, 23:00
+	clk := resttest.NewClock(day.Add(-time.Hour)) // the day before yesterday, 23:00
 	h, st := newHandler(t, clk, extracts.Config{})
 	create := func(at time.Time, id string) {
 		clk.Set(at)
@@ -414,7 +414,7 @@ func TestFirstRunIsThePreviousDay(t *testing.T) {
 // The cells of a row belong to the record its first column names.
 func TestRowsMatchRecords(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, st := newHandler(t, clk, extracts.Config{Since: allSince})
 	artifact := func(name string) []csvFile {
 		j, err := h.Run(name)
@@ -500,7 +500,7 @@ func TestRowsMatchRecords(t *testing.T) {
 // The documented list filters keep exactly the jobs they describe.
 func TestListFilters(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	// DEVICE over all generated data is larger than the cap: it fails.
 	h, _ := newHandler(t, clk, extracts.Config{Since: allSince, MaxArtifactBytes: 16 << 10, ProcessingDelay: 2 * time.Hour})
 	for range 3 {
@@ -509,7 +509,7 @@ func TestListFilters(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		clk.Add(24 * time.Hour)
+		clk.Advance(24 * time.Hour)
 	}
 	if _, err := h.Run("UPDATES"); err != nil { // still pending
 		t.Fatal(err)
@@ -566,7 +566,7 @@ func TestListFilters(t *testing.T) {
 // file; then complete.
 func TestProcessingDelay(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{ProcessingDelay: 5 * time.Second})
 	j, err := h.Run("ACCOUNT")
 	if err != nil {
@@ -580,7 +580,7 @@ func TestProcessingDelay(t *testing.T) {
 	if x := get(h, path+"/file"); x.Status != http.StatusNotFound {
 		t.Errorf("file of a pending job: status %d", x.Status)
 	}
-	clk.Add(5 * time.Second)
+	clk.Advance(5 * time.Second)
 	c := resttest.Decode[apiJob](t, get(h, path))
 	if c.Status != "C" || c.EndTime == nil || *c.EndTime != t0.Add(5*time.Second).Format("2006-01-02T15:04:05.000Z") || !c.ArtifactAvailable {
 		t.Errorf("job after the delay %+v", c)
@@ -597,7 +597,7 @@ func TestFailedJobs(t *testing.T) {
 	t.Parallel()
 	t.Run("artifact cap", func(t *testing.T) {
 		t.Parallel()
-		clk := newClock(t0)
+		clk := resttest.NewClock(t0)
 		h, _ := newHandler(t, clk, extracts.Config{Since: allSince, MaxArtifactBytes: 4 << 10})
 		big, err := h.Run("DEVICE")
 		if err != nil {
@@ -620,7 +620,7 @@ func TestFailedJobs(t *testing.T) {
 	})
 	t.Run("stored cap", func(t *testing.T) {
 		t.Parallel()
-		clk := newClock(t0)
+		clk := resttest.NewClock(t0)
 		h, _ := newHandler(t, clk, extracts.Config{Since: allSince, MaxStoredBytes: 1000})
 		first, err := h.Run("USAGE") // a header: fits
 		if err != nil {
@@ -636,14 +636,14 @@ func TestFailedJobs(t *testing.T) {
 	})
 	t.Run("the next run covers the failed window", func(t *testing.T) {
 		t.Parallel()
-		clk := newClock(t0)
+		clk := resttest.NewClock(t0)
 		st := state.Generate(testSizes, 7)
 		st.SetClock(clk.Now)
 		failing, _ := newHandler(t, clk, extracts.Config{Store: st, Since: allSince, MaxArtifactBytes: 2 << 10})
 		if j, _ := failing.Run("ACCOUNT"); j.Status != "F" {
 			t.Fatalf("status %s, want F", j.Status)
 		}
-		clk.Add(time.Hour)
+		clk.Advance(time.Hour)
 		j, _ := failing.Run("ACCOUNT")
 		if j.Status != "F" {
 			t.Errorf("second run %s: a run after a failed one must cover the failed window too (and fail again)", j.Status)
@@ -654,13 +654,13 @@ func TestFailedJobs(t *testing.T) {
 // Jobs and artifacts are gone 7 days after the job started.
 func TestPurge(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{})
 	old, err := h.Run("ACCOUNT")
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(24 * time.Hour)
+	clk.Advance(24 * time.Hour)
 	young, err := h.Run("USER")
 	if err != nil {
 		t.Fatal(err)
@@ -687,7 +687,7 @@ func TestPurge(t *testing.T) {
 // no more than the table holds.
 func TestSchedule(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{Schedule: time.Hour, Extracts: []string{"DEVICE", "USAGE"}, MaxJobs: 20})
 	starts := func() []string {
 		var out []string
@@ -699,7 +699,7 @@ func TestSchedule(t *testing.T) {
 	if got, want := starts(), []string{"DEVICE@09:30", "USAGE@09:30"}; !slices.Equal(got, want) {
 		t.Errorf("at creation: %v, want %v", got, want)
 	}
-	clk.Add(2*time.Hour + 30*time.Minute)
+	clk.Advance(2*time.Hour + 30*time.Minute)
 	if got, want := starts(), []string{"DEVICE@09:30", "USAGE@09:30", "DEVICE@10:30", "USAGE@10:30", "DEVICE@11:30", "USAGE@11:30"}; !slices.Equal(got, want) {
 		t.Errorf("2.5 h later: %v, want %v", got, want)
 	}
@@ -708,7 +708,7 @@ func TestSchedule(t *testing.T) {
 	}
 	// 30 days on: everything older than 7 days is purged; 168 rounds are
 	// due but 20 jobs fit, the newest.
-	clk.Add(30 * 24 * time.Hour)
+	clk.Advance(30 * 24 * time.Hour)
 	jobs := resttest.Decode[[]apiJob](t, get(h, extracts.Prefix))
 	if len(jobs) != 20 {
 		t.Fatalf("%d jobs after the jump, want 20", len(jobs))
@@ -734,14 +734,14 @@ func TestSchedule(t *testing.T) {
 // the first.
 func TestScheduledWindowsChain(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, st := newHandler(t, clk, extracts.Config{Schedule: time.Hour, Extracts: []string{"DEVICE"}})
 	get(h, extracts.Prefix) // round 0
-	clk.Add(30 * time.Minute)
+	clk.Advance(30 * time.Minute)
 	if _, err := st.CreateDevice(state.Device{DeviceID: "SCHEDULED-1", Class: state.Server}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(45 * time.Minute)
+	clk.Advance(45 * time.Minute)
 	jobs := h.Jobs()
 	if len(jobs) != 2 {
 		t.Fatalf("%d jobs, want 2", len(jobs))
@@ -756,7 +756,7 @@ func TestScheduledWindowsChain(t *testing.T) {
 
 func TestMaxJobs(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{MaxJobs: 2})
 	for range 2 {
 		if _, err := h.Run("USAGE"); err != nil {
@@ -797,7 +797,7 @@ type failure struct {
 // echo what was sent; never a crash.
 func TestBadInput(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{MaxBody: 1 << 10})
 	j, err := h.Run("USAGE")
 	if err != nil {
@@ -888,7 +888,7 @@ func TestBadInput(t *testing.T) {
 // matches its checksum.
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
-	clk := newClock(t0)
+	clk := resttest.NewClock(t0)
 	h, _ := newHandler(t, clk, extracts.Config{Schedule: time.Minute, Extracts: []string{"ACCOUNT", "USAGE"}, MaxJobs: 50})
 	var wg sync.WaitGroup
 	for g := range 6 {
@@ -898,7 +898,7 @@ func TestConcurrentUse(t *testing.T) {
 				case 0:
 					h.Run("USER")
 				case 1:
-					clk.Add(20 * time.Second)
+					clk.Advance(20 * time.Second)
 					get(h, extracts.Prefix)
 				case 2:
 					get(h, extracts.Prefix+"/"+strconv.Itoa(i+1)+"/file")

@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/fnokit/fnokit/internal/csvheader"
 	"github.com/fnokit/fnokit/internal/emulator/extracts"
@@ -28,37 +26,11 @@ const (
 
 var testSizes = state.Sizes{Accounts: 20, Users: 20, Products: 10, Entitlements: 200, Devices: 500, Fulfillments: 100}
 
-// clock is a fake emulator clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 func auth(u, p string) bool { return u == user && p == password }
 
 // newHandler builds a handler over a fresh generated store whose clock is
 // clk, unless cfg brings its own store.
-func newHandler(t testing.TB, clk *clock, cfg extracts.Config) (*extracts.Handler, *state.Store) {
+func newHandler(t testing.TB, clk *resttest.Clock, cfg extracts.Config) (*extracts.Handler, *state.Store) {
 	t.Helper()
 	if cfg.Store == nil {
 		cfg.Store = state.Generate(testSizes, 7)

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,17 +35,6 @@ func auth(user, password string) bool {
 	return subtle.ConstantTimeCompare([]byte(user), []byte(testUser))&
 		subtle.ConstantTimeCompare([]byte(password), []byte(testPassword)) == 1
 }
-
-// clock is a settable clock for token expiry.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(t0.UnixNano())
-	return c
-}
-func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // newService builds a service over st (nil: an empty store) and closes it
 // when the test ends.
@@ -217,8 +205,8 @@ func TestSecretsNotAnswered(t *testing.T) {
 // 401 with a message that says which and never echoes the token.
 func TestTokens(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
-	s := newService(t, notify.Config{Now: clk.now, Seed: 11})
+	clk := resttest.NewClock(t0)
+	s := newService(t, notify.Config{Now: clk.Now, Seed: 11})
 	h := s.Handler()
 	good := token(t, s)
 	if x := call(t, h, http.MethodGet, notify.PathService, good, nil); x.Status != http.StatusNotFound {
@@ -227,9 +215,9 @@ func TestTokens(t *testing.T) {
 	raw := strings.TrimPrefix(good, "Bearer ")
 	parts := strings.Split(raw, ".")
 	forged := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature of this"))
-	otherKey := restkit.NewTokens(restkit.KeyFromSeed(12, notify.Audience), "x", clk.now)
+	otherKey := restkit.NewTokens(restkit.KeyFromSeed(12, notify.Audience), "x", clk.Now)
 	otherSeed, _, _ := otherKey.Issue(testUser, notify.Audience, time.Hour)
-	sameKey := restkit.NewTokens(restkit.KeyFromSeed(11, notify.Audience), "x", clk.now)
+	sameKey := restkit.NewTokens(restkit.KeyFromSeed(11, notify.Audience), "x", clk.Now)
 	otherAPI, _, _ := sameKey.Issue(testUser, "registry", time.Hour)
 
 	cases := []struct {
@@ -255,7 +243,7 @@ func TestTokens(t *testing.T) {
 			t.Errorf("%s: the answer echoes the token", c.name)
 		}
 	}
-	clk.advance(notify.DefaultTokenTTL)
+	clk.Advance(notify.DefaultTokenTTL)
 	x := call(t, h, http.MethodGet, notify.PathService, good, nil)
 	if msg, _ := x.JSON(t)["message"].(string); x.Status != http.StatusUnauthorized || !strings.Contains(msg, "expired") {
 		t.Errorf("an expired token: status %d: %s", x.Status, x.Body)

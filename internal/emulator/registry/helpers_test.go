@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,27 +26,6 @@ const (
 
 var testSizes = state.Sizes{Accounts: 20, Users: 20, Products: 10, Entitlements: 200}
 
-// clock is a fake clock the tests move by hand; the handler reads it from
-// server goroutines, hence the lock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func auth(u, p string) bool {
 	return subtle.ConstantTimeCompare([]byte(u), []byte(testUser))&subtle.ConstantTimeCompare([]byte(p), []byte(testPassword)) == 1
 }
@@ -57,14 +35,14 @@ type env struct {
 	t     testing.TB
 	h     *registry.Handler
 	st    *state.Store
-	clock *clock
+	clock *resttest.Clock
 	srv   *httptest.Server
 	v     *openapi.Validator
 }
 
 func newEnv(t testing.TB, tweak func(*registry.Config)) *env {
 	t.Helper()
-	c := newClock()
+	c := resttest.NewClock(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
 	st := state.Generate(testSizes, testSeed)
 	st.SetClock(c.Now)
 	cfg := registry.Config{Store: st, Auth: auth, Seed: testSeed, Now: c.Now}

@@ -2,7 +2,8 @@
 // emulator's REST API packages (rest, extracts, notify, registry,
 // dataaccess, entapi): sending a request and keeping the whole exchange,
 // reading its JSON, checking request and answer against the API's OpenAPI
-// document, and the route walk's "every route of the document was called".
+// document, the route walk's "every route of the document was called", and
+// a settable clock for token expiry and the emulator's time.
 // Import it from _test.go files only. What is particular to one API (its
 // fixtures, credentials, body shapes) stays in that package's tests.
 package resttest
@@ -16,6 +17,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/openapi"
@@ -180,4 +182,36 @@ func Fno(user, password string) string { return "Fno " + userPass(user, password
 
 func userPass(user, password string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+}
+
+// Clock is a fake clock the test moves by hand, for a handler's Config.Now
+// and the store's SetClock. Handlers read it from server goroutines, so it
+// is safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Set puts the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fnokit/fnokit/internal/emulator/restkit"
 	"github.com/fnokit/fnokit/internal/openapi"
@@ -168,5 +169,23 @@ func TestCredentials(t *testing.T) {
 		if u, p, ok := restkit.BasicOrFno(r); !ok || u != "ann" || p != "pa:ss" {
 			t.Errorf("%s: read back as %q %q %v", strings.Fields(authz)[0], u, p, ok)
 		}
+	}
+}
+
+func TestClock(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	c := NewClock(t0)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { c.Advance(time.Minute); _ = c.Now() })
+	}
+	wg.Wait()
+	if got := c.Now(); !got.Equal(t0.Add(4 * time.Minute)) {
+		t.Errorf("after four minutes: %v", got)
+	}
+	c.Set(t0)
+	if got := c.Now(); !got.Equal(t0) {
+		t.Errorf("set back: %v", got)
 	}
 }
