@@ -217,7 +217,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Credentials first: an anonymous client costs no parsing.
 	user, pass, ok := restkit.BasicOrFno(r)
 	if !ok || !h.cfg.Auth(user, pass) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+strings.ReplaceAll(h.cfg.Realm, `"`, "'")+`"`)
+		w.Header().Set("WWW-Authenticate", restkit.Challenge("Basic", h.cfg.Realm))
 		writeError(w, http.StatusUnauthorized, "authentication required: HTTP Basic credentials of a Producer Portal user")
 		return
 	}

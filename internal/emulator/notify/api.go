@@ -65,7 +65,7 @@ func (s *Service) authenticate(w http.ResponseWriter, r *http.Request) {
 	}
 	user, pass, ok := restkit.BasicOrFno(r)
 	if !ok || !s.cfg.Auth(user, pass) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+strings.ReplaceAll(s.cfg.Realm, `"`, "'")+`"`)
+		w.Header().Set("WWW-Authenticate", restkit.Challenge("Basic", s.cfg.Realm))
 		writeError(w, http.StatusUnauthorized, "authentication failed: send Authorization: Basic (or Fno) and the Base64 of user:password of a web-services user")
 		return
 	}

@@ -104,7 +104,7 @@ func (s *Service) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	user, pass, ok := r.BasicAuth()
 	if !ok || !s.cfg.Auth(user, pass) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+strings.ReplaceAll(s.cfg.Realm, `"`, "'")+`"`)
+		w.Header().Set("WWW-Authenticate", restkit.Challenge("Basic", s.cfg.Realm))
 		writeError(w, http.StatusUnauthorized, "authentication required: HTTP Basic credentials of the emulator's user")
 		return
 	}

@@ -133,7 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// costs no decoding.
 	user, pass, ok := r.BasicAuth()
 	if !ok || !h.cfg.Auth(user, pass) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+strings.ReplaceAll(h.cfg.Realm, `"`, "'")+`"`)
+		w.Header().Set("WWW-Authenticate", restkit.Challenge("Basic", h.cfg.Realm))
 		writeError(w, http.StatusUnauthorized, "authentication required: HTTP Basic credentials of a web-services user")
 		return
 	}

@@ -114,6 +114,13 @@ func BasicOrFno(r *http.Request) (user, password string, ok bool) {
 	return user, password, true
 }
 
+// Challenge is a WWW-Authenticate value for scheme ("Basic", "Bearer")
+// in realm. A double quote in realm (a configured one may hold any text)
+// becomes a single quote, so the quoted string stays well formed.
+func Challenge(scheme, realm string) string {
+	return scheme + ` realm="` + strings.ReplaceAll(realm, `"`, "'") + `"`
+}
+
 // Bearer returns the token of an "Authorization: Bearer <token>" header.
 func Bearer(r *http.Request) (token string, ok bool) {
 	scheme, tok, found := strings.Cut(r.Header.Get("Authorization"), " ")

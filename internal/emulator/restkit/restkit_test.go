@@ -91,6 +91,18 @@ func TestCredentials(t *testing.T) {
 	}
 }
 
+func TestChallenge(t *testing.T) {
+	t.Parallel()
+	for realm, want := range map[string]string{
+		"FNO (fnokit emulator)": `Basic realm="FNO (fnokit emulator)"`,
+		`say "hi"`:              `Basic realm="say 'hi'"`,
+	} {
+		if got := Challenge("Basic", realm); got != want {
+			t.Errorf("Challenge(Basic, %q) = %s, want %s", realm, got, want)
+		}
+	}
+}
+
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }

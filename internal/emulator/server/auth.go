@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/fnokit/fnokit/internal/emulator/restkit"
 	"github.com/fnokit/fnokit/internal/soap"
 	"github.com/fnokit/fnokit/internal/xmltree"
 )
@@ -123,6 +124,6 @@ func (s *Server) headerAuth(header *xmltree.Node) (authOutcome, string) {
 
 // challenge answers 401 with the Basic challenge.
 func (s *Server) challenge(w http.ResponseWriter) {
-	w.Header().Set("WWW-Authenticate", `Basic realm="`+strings.ReplaceAll(s.cfg.Realm, `"`, "'")+`"`)
+	w.Header().Set("WWW-Authenticate", restkit.Challenge("Basic", s.cfg.Realm))
 	http.Error(w, "fnokit emulator: authentication required (HTTP Basic, or UserId/UserPassword SOAP header entries)", http.StatusUnauthorized)
 }
