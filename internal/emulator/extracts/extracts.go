@@ -178,7 +178,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.MaxStoredBytes = DefaultMaxStoredBytes
 	}
 	if cfg.Realm == "" {
-		cfg.Realm = "FlexNet Operations (fnokit emulator)"
+		cfg.Realm = restkit.DefaultRealm
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/emulator/restkit"
 	"github.com/fnokit/fnokit/internal/emulator/state"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsd"
@@ -123,7 +124,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.Realm == "" {
-		cfg.Realm = "FlexNet Operations (fnokit emulator)"
+		cfg.Realm = restkit.DefaultRealm
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -170,9 +171,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// costs no parsing.
 	principal, why := h.authenticate(r)
 	if why != "" {
-		realm := strings.ReplaceAll(h.cfg.Realm, `"`, "'")
-		w.Header().Add("WWW-Authenticate", `Basic realm="`+realm+`"`)
-		w.Header().Add("WWW-Authenticate", `Bearer realm="`+realm+`"`)
+		w.Header().Add("WWW-Authenticate", restkit.Challenge("Basic", h.cfg.Realm))
+		w.Header().Add("WWW-Authenticate", restkit.Challenge("Bearer", h.cfg.Realm))
 		writeResponse(w, http.StatusUnauthorized, failure(why))
 		return
 	}

@@ -105,7 +105,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.Realm == "" {
-		cfg.Realm = "FlexNet Operations (fnokit emulator)"
+		cfg.Realm = restkit.DefaultRealm
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

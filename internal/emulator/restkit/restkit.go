@@ -114,6 +114,10 @@ func BasicOrFno(r *http.Request) (user, password string, ok bool) {
 	return user, password, true
 }
 
+// DefaultRealm is the realm the emulator's APIs announce when their
+// configuration names none.
+const DefaultRealm = "FlexNet Operations (fnokit emulator)"
+
 // Challenge is a WWW-Authenticate value for scheme ("Basic", "Bearer")
 // in realm. A double quote in realm (a configured one may hold any text)
 // becomes a single quote, so the quoted string stays well formed.

@@ -28,6 +28,7 @@ import (
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/metrics"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/restkit"
 	"github.com/fnokit/fnokit/internal/xmltree"
 	"github.com/fnokit/fnokit/internal/xsdmodel"
 	"github.com/fnokit/fnokit/schemas"
@@ -65,7 +66,7 @@ const (
 	DefaultMaxDepth    = 128
 	DefaultMaxInFlight = 256
 	DefaultRetryAfter  = time.Second
-	DefaultRealm       = "FlexNet Operations (fnokit emulator)"
+	DefaultRealm       = restkit.DefaultRealm
 )
 
 // Handlers finds the handler of an operation; *op.Registry is one, and the
