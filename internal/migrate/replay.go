@@ -242,16 +242,7 @@ func payloadOf(data []byte) (*xmltree.Node, error) {
 // WSDL sends, element for element.
 func rewrite(n *xmltree.Node, from, to string) *xmltree.Node {
 	c := n.Clone()
-	var visit func(*xmltree.Node)
-	visit = func(n *xmltree.Node) {
-		if n.Name.Space == from {
-			n.Name.Space = to
-		}
-		for _, ch := range n.Children {
-			visit(ch)
-		}
-	}
-	visit(c)
+	c.MoveNamespace(from, to)
 	return c
 }
 

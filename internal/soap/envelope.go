@@ -53,16 +53,7 @@ func Payload(op wsdl.Operation) (*xmltree.Node, error) {
 // Attributes keep their (usually empty) namespace.
 func Qualify(n *xmltree.Node, ns string) *xmltree.Node {
 	c := n.Clone()
-	var visit func(*xmltree.Node)
-	visit = func(n *xmltree.Node) {
-		if n.Name.Space == "" {
-			n.Name.Space = ns
-		}
-		for _, ch := range n.Children {
-			visit(ch)
-		}
-	}
-	visit(c)
+	c.MoveNamespace("", ns)
 	return c
 }
 

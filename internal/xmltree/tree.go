@@ -301,6 +301,17 @@ func walk(n *Node, path string, fn func(string, *Node) bool) bool {
 	return true
 }
 
+// MoveNamespace puts every element of the tree that is in namespace from
+// ("" for none) into namespace to, in place. Attributes keep theirs.
+func (n *Node) MoveNamespace(from, to string) {
+	if n.Name.Space == from {
+		n.Name.Space = to
+	}
+	for _, c := range n.Children {
+		c.MoveNamespace(from, to)
+	}
+}
+
 // Clone returns a deep copy, so normalisation never edits a caller's tree.
 func (n *Node) Clone() *Node {
 	if n == nil {

@@ -178,3 +178,21 @@ func TestAttrPairs(t *testing.T) {
 		}
 	}
 }
+
+func TestMoveNamespace(t *testing.T) {
+	t.Parallel()
+	n, err := ParseBytes([]byte(`<a xmlns="urn:old" xmlns:o="urn:other"><b o:at="1"><o:c/><d/></b></a>`), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.MoveNamespace("urn:old", "urn:new")
+	var got []string
+	n.Walk(func(p string, e *Node) bool { got = append(got, p+"="+e.Name.Space); return true })
+	want := "/a=urn:new /a/b=urn:new /a/b/c=urn:other /a/b/d=urn:new"
+	if strings.Join(got, " ") != want {
+		t.Errorf("after the move: %v", got)
+	}
+	if at := n.Child("b").Attrs[0].Name.Space; at != "urn:other" {
+		t.Errorf("an attribute moved to %q", at)
+	}
+}

@@ -76,16 +76,7 @@ func applyDrift(mode DriftMode, root *xmltree.Node, m *xsdmodel.Model, altNS str
 		return true
 	case DriftWrongNamespace:
 		from := root.Name.Space
-		var visit func(n *xmltree.Node)
-		visit = func(n *xmltree.Node) {
-			if n.Name.Space == from {
-				n.Name.Space = altNS
-			}
-			for _, c := range n.Children {
-				visit(c)
-			}
-		}
-		visit(root)
+		root.MoveNamespace(from, altNS)
 		return altNS != from
 	case DriftBadEnum:
 		done := false
