@@ -173,22 +173,19 @@ func TestCredentials(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, tinySizes)
 	v := validator(t)
-	basic := func(user, pass string) string {
-		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-	}
 	wrong := "wrong-pass-never-echoed"
 	cases := []struct {
 		name, auth string
 		status     int
 		fragment   string
 	}{
-		{"basic", basic(testUser, testPassword), http.StatusOK, ""},
+		{"basic", resttest.Basic(testUser, testPassword), http.StatusOK, ""},
 		{"bearer", "Bearer " + f.token, http.StatusOK, ""},
 		{"lower-case scheme", "bearer " + f.token, http.StatusOK, ""},
 		{"none", "", http.StatusUnauthorized, "authentication required"},
-		{"wrong password", basic(testUser, wrong), http.StatusUnauthorized, "wrong user name or password"},
-		{"wrong user", basic(wrong, testPassword), http.StatusUnauthorized, "wrong user name or password"},
-		{"other scheme", "Fno " + base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword)), http.StatusUnauthorized, "unsupported credentials"},
+		{"wrong password", resttest.Basic(testUser, wrong), http.StatusUnauthorized, "wrong user name or password"},
+		{"wrong user", resttest.Basic(wrong, testPassword), http.StatusUnauthorized, "wrong user name or password"},
+		{"other scheme", resttest.Fno(testUser, testPassword), http.StatusUnauthorized, "unsupported credentials"},
 		{"empty bearer", "Bearer ", http.StatusUnauthorized, "unsupported credentials"},
 	}
 	for _, c := range cases {
@@ -221,10 +218,10 @@ func TestCredentials(t *testing.T) {
 			status             int
 		}{
 			{"bearer", http.MethodGet, "Bearer " + f.token, http.StatusUnauthorized},
-			{"wrong password", http.MethodGet, basic(testUser, wrong), http.StatusUnauthorized},
+			{"wrong password", http.MethodGet, resttest.Basic(testUser, wrong), http.StatusUnauthorized},
 			{"none", http.MethodPost, "", http.StatusUnauthorized},
-			{"PUT", http.MethodPut, basic(testUser, testPassword), http.StatusMethodNotAllowed},
-			{"POST", http.MethodPost, basic(testUser, testPassword), http.StatusOK},
+			{"PUT", http.MethodPut, resttest.Basic(testUser, testPassword), http.StatusMethodNotAllowed},
+			{"POST", http.MethodPost, resttest.Basic(testUser, testPassword), http.StatusOK},
 		} {
 			req, _ := http.NewRequest(c.method, f.srv.URL+dataaccess.PathAuthenticate, nil)
 			if c.auth != "" {

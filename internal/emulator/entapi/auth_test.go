@@ -51,7 +51,7 @@ func TestAuth(t *testing.T) {
 		{"wrong password", basic(testUser, "wrong"), 401, "authentication required"},
 		{"unknown user", basic("mallory", testPassword), 401, "authentication required"},
 		{"Fno scheme", func(r *http.Request) {
-			r.Header.Set("Authorization", "Fno "+base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword)))
+			r.Header.Set("Authorization", resttest.Fno(testUser, testPassword))
 		}, 401, "authentication required"},
 		{"garbage token", bearer("not-a-token"), 401, "not valid"},
 		{"forged claims", bearer(forged), 401, "not valid"},

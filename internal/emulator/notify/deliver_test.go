@@ -2,7 +2,6 @@ package notify_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
@@ -297,7 +296,7 @@ func TestRetriesThenDelivers(t *testing.T) {
 		if r.header.Get("X-Fnokit-Attempt") != strconv.Itoa(i) {
 			t.Errorf("request %d: attempt header %q", i, r.header.Get("X-Fnokit-Attempt"))
 		}
-		if r.header.Get("Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte("hook-user:hook-password")) {
+		if r.header.Get("Authorization") != resttest.Basic("hook-user", "hook-password") {
 			t.Errorf("request %d: Authorization %q", i, r.header.Get("Authorization"))
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 )
 
 const configuredToken = "cfg-token-Zq81xY0p"
@@ -31,7 +33,7 @@ func TestAuthentication(t *testing.T) {
 		strict, opt   int                        // expected status per handler
 		secret        string                     // the answer must not quote it
 	}{
-		{"Basic", func(string) string { return basicHeader(testUser, testPassword) }, 200, 200, ""},
+		{"Basic", func(string) string { return resttest.Basic(testUser, testPassword) }, 200, 200, ""},
 		{"issued PAT", func(tok string) string { return "Bearer " + tok }, 200, 200, ""},
 		{"configured PAT", func(string) string { return "Bearer " + configuredToken }, 200, 200, ""},
 		{"scheme in lower case", func(tok string) string { return "bearer " + tok }, 200, 200, ""},
@@ -46,8 +48,8 @@ func TestAuthentication(t *testing.T) {
 		}, 401, 401, ""},
 		{"empty Bearer", func(string) string { return "Bearer " }, 401, 401, ""},
 		{"oversize PAT", func(string) string { return "Bearer " + strings.Repeat("t", MaxTokenLength+1) }, 401, 401, ""},
-		{"wrong Basic password", func(string) string { return basicHeader(testUser, "guess-pw-77") }, 401, 401, "guess-pw-77"},
-		{"unknown Basic user", func(string) string { return basicHeader("mallory", testPassword) }, 401, 401, "mallory"},
+		{"wrong Basic password", func(string) string { return resttest.Basic(testUser, "guess-pw-77") }, 401, 401, "guess-pw-77"},
+		{"unknown Basic user", func(string) string { return resttest.Basic("mallory", testPassword) }, 401, 401, "mallory"},
 		{"malformed Basic", func(string) string { return "Basic !!not-base64" }, 401, 401, "not-base64"},
 		{"token as a Basic credential", func(tok string) string { return "Basic " + tok }, 401, 401, ""},
 		{"unknown scheme", func(string) string { return "Digest username=x" }, 401, 401, ""},

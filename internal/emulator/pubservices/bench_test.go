@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/xmltree"
 )
 
@@ -42,7 +43,7 @@ func BenchmarkLineItemDetails(b *testing.B) {
 			}
 		}
 	}
-	b.Run("basic", func(b *testing.B) { run(b, basicHeader(testUser, testPassword)) })
+	b.Run("basic", func(b *testing.B) { run(b, resttest.Basic(testUser, testPassword)) })
 	b.Run("pat-1024-held", func(b *testing.B) { run(b, "Bearer "+tok) })
 	b.Run("parse-and-validate-only", func(b *testing.B) {
 		b.ReportAllocs()

@@ -2,7 +2,6 @@ package pubservices
 
 import (
 	"bytes"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -157,8 +156,4 @@ func el(name, text string) string {
 func escape(b *bytes.Buffer, s string) {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 	b.WriteString(r.Replace(s))
-}
-
-func basicHeader(user, password string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 }

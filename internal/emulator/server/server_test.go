@@ -16,6 +16,7 @@ import (
 
 	"github.com/fnokit/fnokit/internal/contract"
 	"github.com/fnokit/fnokit/internal/emulator/op"
+	"github.com/fnokit/fnokit/internal/emulator/resttest"
 	"github.com/fnokit/fnokit/internal/soap"
 	"github.com/fnokit/fnokit/internal/wsdl"
 	"github.com/fnokit/fnokit/schemas"
@@ -239,12 +240,12 @@ func TestAuthentication(t *testing.T) {
 		problem   string
 	}{
 		{"none", envelope(t, v7, payload, soap.Credentials{}), "", 401, true, ""},
-		{"basic wrong password", envelope(t, v7, payload, soap.Credentials{}), basicHeader(testUser, "nope"), 401, true, ""},
-		{"basic wrong user", envelope(t, v7, payload, soap.Credentials{}), basicHeader("root", testPassword), 401, true, ""},
-		{"basic password prefix", envelope(t, v7, payload, soap.Credentials{}), basicHeader(testUser, testPassword[:4]), 401, true, ""},
+		{"basic wrong password", envelope(t, v7, payload, soap.Credentials{}), resttest.Basic(testUser, "nope"), 401, true, ""},
+		{"basic wrong user", envelope(t, v7, payload, soap.Credentials{}), resttest.Basic("root", testPassword), 401, true, ""},
+		{"basic password prefix", envelope(t, v7, payload, soap.Credentials{}), resttest.Basic(testUser, testPassword[:4]), 401, true, ""},
 		{"basic malformed", envelope(t, v7, payload, soap.Credentials{}), "Basic !!!", 401, true, ""},
 		{"bearer", envelope(t, v7, payload, soap.Credentials{}), "Bearer abc", 401, true, ""},
-		{"basic right", envelope(t, v7, payload, soap.Credentials{}), basicHeader(testUser, testPassword), 200, false, ""},
+		{"basic right", envelope(t, v7, payload, soap.Credentials{}), resttest.Basic(testUser, testPassword), 200, false, ""},
 		{"header right", headerStyle(testUser, b64(testPassword)), "", 200, false, ""},
 		{"password entry named Password", []byte(strings.ReplaceAll(string(headerStyle(testUser, b64(testPassword))), "UserPassword", "Password")), "", 200, false, ""},
 		{"header wrong password", headerStyle(testUser, b64("nope")), "", 500, false, ProblemAuth},
@@ -252,7 +253,7 @@ func TestAuthentication(t *testing.T) {
 		{"header password not base64", headerStyle(testUser, testPassword+"!"), "", 500, false, ProblemAuth},
 		{"header password in clear", headerStyle(testUser, testPassword), "", 500, false, ProblemAuth},
 		{"header without password", []byte(strings.ReplaceAll(string(headerStyle(testUser, "")), "UserPassword", "Other")), "", 500, false, ProblemAuth},
-		{"basic decides over header", headerStyle(testUser, b64("nope")), basicHeader(testUser, testPassword), 200, false, ""},
+		{"basic decides over header", headerStyle(testUser, b64("nope")), resttest.Basic(testUser, testPassword), 200, false, ""},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(http.MethodPost, ts.http.URL+v7.Endpoint(), bytes.NewReader(c.body))
@@ -278,10 +279,6 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("%s: the answer carries the password", c.name)
 		}
 	}
-}
-
-func basicHeader(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
 // Hostile and broken requests get a fault (or 413) naming the problem, and
