@@ -309,17 +309,6 @@ type area struct {
 	extra      string
 }
 
-// commaList splits a comma list, dropping empty items.
-func commaList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 func timed(f func() report.Case) report.Case {
 	start := time.Now()
 	c := f()

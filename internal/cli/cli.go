@@ -156,6 +156,18 @@ func runSubcommands(ctx context.Context, name, synopsis string, subs []command, 
 	return usageError(stderr, fs, "unknown %s subcommand %q (known: %s)", name, fs.Arg(0), strings.Join(names, ", "))
 }
 
+// commaList splits a comma list (a flag or variable naming several
+// things), trimming items and dropping empty ones.
+func commaList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // usageError prints a usage problem with the command's synopsis.
 func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(stderr, "fnokit: "+format+"\n\n", args...)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/fnokit/fnokit/internal/atomicfile"
@@ -73,8 +72,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	opts := compare.Options{
 		Samples:        *samplesDir,
-		Services:       splitCommaList(*services),
-		Versions:       splitCommaList(*versions),
+		Services:       commaList(*services),
+		Versions:       commaList(*versions),
 		MaxDifferences: *maxDiffs,
 		Timeout:        *timeout,
 	}
@@ -150,15 +149,4 @@ func compareRules(goldenDir, file string) (*golden.Rules, error) {
 		return nil, err
 	}
 	return s.Rules, nil
-}
-
-// splitCommaList splits a comma list, dropping blanks.
-func splitCommaList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

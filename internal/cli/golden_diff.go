@@ -80,7 +80,7 @@ func goldenDiff(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			store.Rules = rules
 		}
 		td, err = compare.DiffTarget(ctx, store, compare.Endpoint{URL: *target, Credentials: creds}, compare.TargetOptions{
-			Services: splitCommaList(*services), Versions: splitCommaList(*versions), Timeout: *timeout, Context: *contextLines,
+			Services: commaList(*services), Versions: commaList(*versions), Timeout: *timeout, Context: *contextLines,
 		})
 	case fs.NArg() == 2:
 		if *services != "" || *versions != "" {

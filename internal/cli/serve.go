@@ -147,7 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			Timeout: *prodTimeout, Failure: prodFail, AllowRemote: *prodRemote},
 		PublicServices: emulator.PublicServices{
 			AuthOptional: *pubOptional,
-			Tokens:       splitTokens(os.Getenv(envPubTokens)),
+			Tokens:       commaList(os.Getenv(envPubTokens)),
 		},
 		Extracts: emulator.Extracts{Every: *extEvery, Delay: *extDelay, Since: since, MaxJobs: *extMaxJobs},
 		Notifications: emulator.Notifications{Timeout: *notifyTimeout, Retries: *notifyRetries,
@@ -199,16 +199,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // from the start, comma-separated (an environment variable, as tokens on
 // the command line show in ps).
 const envPubTokens = "FNOKIT_PUBSERVICES_TOKENS"
-
-func splitTokens(s string) []string {
-	var out []string
-	for _, t := range strings.Split(s, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
 
 // extractSince reads --extract-since: a date, "all" (every record the
 // generator made), or empty.
@@ -328,11 +318,7 @@ func serveCallout(rawURL string, remote bool, triggers string, hostDetails, addO
 		return calloutclient.Config{}, errors.New("--callout-timeout must be positive")
 	}
 	cfg := calloutclient.Config{URL: rawURL, AllowRemote: remote, HostDetails: hostDetails, AddOnDetails: addOnDetails, Timeout: timeout, Failure: mode}
-	for _, name := range strings.Split(triggers, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
+	for _, name := range commaList(triggers) {
 		tp, err := callout.ParseTriggerPoint(name)
 		if err != nil {
 			return calloutclient.Config{}, fmt.Errorf("--callout-triggers: %w", err)
