@@ -218,10 +218,10 @@ func start(cfg Config) (*Env, error) {
 	}
 	dir := cfg.GoldenDir
 	if dir == "" {
-		dir = findUp("golden")
+		dir = findUp("golden", "normalize.yaml")
 	}
 	if cfg.Samples == "" {
-		cfg.Samples = findUp(filepath.Join("schemas", "testdata"))
+		cfg.Samples = findUp(filepath.Join("schemas", "testdata"), "")
 	}
 	store, err := golden.Open(dir)
 	if err != nil {
@@ -265,16 +265,18 @@ func (e *Env) close() {
 }
 
 // findUp returns the folder rel of the working directory or of its nearest
-// parent that has one (go test runs in the package folder); rel itself
+// parent that has one (go test runs in the package folder), holding the
+// file marker when marker is not "" (the repository's golden/ has
+// normalize.yaml; internal/golden, the Go package, has not); rel itself
 // when there is none (recording creates golden/).
-func findUp(rel string) string {
+func findUp(rel, marker string) string {
 	dir, err := os.Getwd()
 	if err != nil {
 		return rel
 	}
 	for range 32 {
 		cand := filepath.Join(dir, rel)
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+		if st, err := os.Stat(filepath.Join(cand, marker)); err == nil && (marker != "" || st.IsDir()) {
 			return cand
 		}
 		parent := filepath.Dir(dir)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +137,30 @@ func TestSetAuth(t *testing.T) {
 	}
 	if err := basic.setAuth(Auth(99), httptest.NewRequest(http.MethodGet, "http://127.0.0.1/x", nil)); err == nil {
 		t.Error("an unknown Auth was accepted")
+	}
+}
+
+// The golden folder is the nearest one with normalize.yaml: from a package
+// under internal/, internal/golden (a Go package) is not it.
+func TestFindUpGolden(t *testing.T) {
+	root := t.TempDir()
+	pkg := filepath.Join(root, "internal", "x")
+	for _, d := range []string{pkg, filepath.Join(root, "internal", "golden"), filepath.Join(root, "golden")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "golden", "normalize.yaml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(pkg)
+	if got, want := findUp("golden", "normalize.yaml"), filepath.Join(root, "golden"); got != want {
+		t.Errorf("findUp golden = %s, want %s", got, want)
+	}
+	if got, want := findUp("golden", ""), filepath.Join(root, "internal", "golden"); got != want {
+		t.Errorf("findUp without a marker = %s, want the nearest folder %s", got, want)
+	}
+	if got := findUp("nowhere", ""); got != "nowhere" {
+		t.Errorf("findUp of a missing folder = %s", got)
 	}
 }
