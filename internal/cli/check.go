@@ -42,6 +42,9 @@ linted and every golden file validated against its contract.
   fnokit check --services ManageDevice --versions v6,v7 --tier smoke
   fnokit check --label-filter 'kind:read && !service:LicenseService'
   FNOKIT_USER=… FNOKIT_PASSWORD=… fnokit check --target https://uat.example.com --kind read
+
+Against a live target, golden comparisons are skipped unless --golden DIR
+names files recorded from it (fnokit golden record --target … --golden DIR).
   fnokit check --drift ManageDeviceService/v7/searchDevices=drop-required   # must exit 2
 
 Live targets: credentials come from FNOKIT_USER/FNOKIT_PASSWORD or
@@ -61,6 +64,18 @@ type suiteFlags struct {
 	target, services, versions, ops, tier, kind, labelFilter, drift, samples string
 	allowWrites, verbose                                                     bool
 	seed                                                                     int64
+	// goldenLive: --golden was given with --target, so the golden files
+	// were recorded from that target and are compared there too.
+	goldenLive bool
+}
+
+// explicitGolden marks goldenLive when --golden was set on the command line.
+func (f *suiteFlags) explicitGolden(fs *flag.FlagSet) {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "golden" && f.target != "" {
+			f.goldenLive = true
+		}
+	})
 }
 
 func (f *suiteFlags) register(fs *flag.FlagSet) {
@@ -99,7 +114,7 @@ func (f *suiteFlags) options(schemasDir, goldenDir string, update bool) (suite.O
 		}
 	}
 	cfg := suite.ConfigFromEnv(suite.Config{Target: f.target, AllowWrites: f.allowWrites, Seed: f.seed,
-		UpdateGolden: update, GoldenDir: goldenDir, Samples: f.samples})
+		UpdateGolden: update, GoldenDir: goldenDir, GoldenLive: f.goldenLive, Samples: f.samples})
 	if cfg.Samples == "" {
 		cfg.Samples = filepath.Join(schemasDir, "testdata")
 	}
@@ -157,6 +172,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		return usageError(stderr, fs, "check takes no arguments, only flags")
 	}
+	sf.explicitGolden(fs)
 	opts, err := sf.options(*schemasDir, *goldenDir, *update)
 	if err != nil {
 		return usageError(stderr, fs, "%v", err)
