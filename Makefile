@@ -36,6 +36,7 @@ suites: deps ## the contract suites alone, each package on its own in-process em
 	$(GO) test -count=1 ./suites/...
 
 test: deps fmt-check vet lint-schemas ## unit tests with the race detector (fuzz corpora run as tests), schema lint, the k6 extension's tests, a smoke run of every k6 scenario and a two-process segmented run
+	@scripts/ensure-deps.sh chromium   # the HTML report is rendered in headless Chromium by internal/report's test
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory test-k6ext k6 bench-smoke bench-segments
 
