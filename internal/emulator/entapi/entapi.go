@@ -69,9 +69,22 @@
 // authenticate route, so tokens come from the emulator: IssueToken in Go,
 // TokenIssuer over HTTP (an admin control).
 //
+// Generated IDs: with Config.IDs (the producer's ID generator, seed 001
+// lines 5520-5543; the emulator passes the same client its SOAP handlers
+// ask) the entitlement and activation IDs a create or line-items POST
+// leaves to autoGenerate are the generator's, asked once the request is
+// otherwise accepted and before anything is stored; an answer of "" lets
+// the state generate the ID. A generator that fails (the producer failure
+// mode deny) fails the whole request with 502 Bad Gateway, nothing stored,
+// the error located at the ID's field with a message naming the generator
+// and the kind of failure (inference EB-16: the beta documents no status
+// for it; 502 is a failing upstream server). Maintenance line items'
+// IDs stay the state's (see IDSource).
+//
 // Errors: 401 (with Basic and Bearer challenges), 404 unknown route or
 // entitlement, 405 wrong method, 413 body over MaxBody, 415 body not JSON,
-// 400 malformed JSON or a contract violation; each a JSON body
+// 400 malformed JSON or a contract violation, 502 the ID generator failed;
+// each a JSON body
 // {"status":"FAILURE","message",["errors":[{"location","message"}]]} whose
 // messages name fields, never values.
 package entapi
@@ -154,6 +167,10 @@ type Config struct {
 	MaxBody int64
 	// Now is the emulator's clock, against which tokens expire; nil is time.Now.
 	Now func() time.Time
+	// IDs, if set, is asked for the entitlement and activation IDs a
+	// request leaves to autoGenerate (the producer's ID generator, see
+	// IDSource); nil lets the state generate them.
+	IDs IDSource
 }
 
 // Handler serves the Entitlements API (Beta). It is safe for concurrent use.
@@ -309,7 +326,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var out any
 	switch {
 	case k == kindCreate:
-		status, out = h.create(user, body)
+		status, out = h.create(r.Context(), user, body)
 	case k == kindList:
 		status, out = h.list(r.URL.Query())
 	case k == kindOne && r.Method == http.MethodGet:
@@ -319,7 +336,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case k == kindLines && r.Method == http.MethodGet:
 		status, out = h.lineItems(id)
 	case k == kindLines:
-		status, out = h.addLineItems(id, body)
+		status, out = h.addLineItems(r.Context(), id, body)
 	default:
 		status, out = h.addMaintenance(id, body)
 	}

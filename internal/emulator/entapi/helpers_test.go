@@ -49,6 +49,12 @@ type env struct {
 
 func newEnv(t testing.TB, maxBody int64) *env {
 	t.Helper()
+	return newEnvIDs(t, maxBody, nil)
+}
+
+// newEnvIDs is newEnv with the API asking ids for generated IDs.
+func newEnvIDs(t testing.TB, maxBody int64, ids entapi.IDSource) *env {
+	t.Helper()
 	c := resttest.NewClock(time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC))
 	st := state.Generate(testSizes, testSeed)
 	st.SetClock(c.Now)
@@ -58,6 +64,7 @@ func newEnv(t testing.TB, maxBody int64) *env {
 		Seed:    testSeed,
 		MaxBody: maxBody,
 		Now:     c.Now,
+		IDs:     ids,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package entapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -410,7 +411,7 @@ type created struct {
 	ActivationIDs []string `json:"activationIds"`
 }
 
-func (h *Handler) create(user string, body []byte) (int, any) {
+func (h *Handler) create(ctx context.Context, user string, body []byte) (int, any) {
 	var in entitlementIn
 	if status, out, ok := decode(body, &in); !ok {
 		return status, out
@@ -448,6 +449,9 @@ func (h *Handler) create(user string, body []byte) (int, any) {
 	}
 	if len(p) > 0 {
 		return badRequest(p)
+	}
+	if status, out, ok := h.newEntitlementIDs(ctx, &e, items); !ok {
+		return status, out
 	}
 	stored, err := h.st.CreateEntitlement(e, items)
 	if err != nil {
@@ -506,7 +510,7 @@ func (h *Handler) update(id string, body []byte) (int, any) {
 	return http.StatusOK, map[string]string{"status": "SUCCESS", "entitlementId": old.ID}
 }
 
-func (h *Handler) addLineItems(id string, body []byte) (int, any) {
+func (h *Handler) addLineItems(ctx context.Context, id string, body []byte) (int, any) {
 	ent, ok := h.simple(id)
 	if !ok {
 		return notFound()
@@ -523,7 +527,13 @@ func (h *Handler) addLineItems(id string, body []byte) (int, any) {
 	for i, li := range in.LineItems {
 		items[i] = h.lineItem(&p, "/lineItems/"+strconv.Itoa(i), li, ent.State, false, taken)
 	}
-	return h.add(ent.ID, items, p)
+	if len(p) > 0 {
+		return badRequest(p)
+	}
+	if status, out, ok := h.newActivationIDs(ctx, ent, items, "/lineItems/"); !ok {
+		return status, out
+	}
+	return h.add(ent.ID, items, nil)
 }
 
 func (h *Handler) addMaintenance(id string, body []byte) (int, any) {
