@@ -191,7 +191,7 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 		handlers = layered{over, builtin}
 	}
 
-	apis, err := buildAPIs(handlers, st, cfg)
+	apis, err := buildAPIs(handlers, st, cfg, prod)
 	if err != nil {
 		return nil, err
 	}

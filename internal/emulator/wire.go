@@ -79,8 +79,10 @@ func (a *apis) close(ctx context.Context) error {
 // (internal/emulator/dataaccess), the Entitlements API beta
 // (internal/emulator/entapi, tokens at /fnokit/admin/entitlements-token),
 // the Event Notification Service
-// (internal/emulator/notify, whose webhook workers stop at Close).
-func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err error) {
+// (internal/emulator/notify, whose webhook workers stop at Close). prod,
+// the producer's generators (nil: none), gives the Entitlements API beta
+// the IDs it would generate, as it does the SOAP handlers.
+func buildAPIs(h server.Handlers, st *state.Store, cfg Config, prod *producer.Client) (a *apis, err error) {
 	a = &apis{admin: map[string]http.Handler{}}
 	defer func() {
 		if err != nil {
@@ -123,7 +125,11 @@ func buildAPIs(h server.Handlers, st *state.Store, cfg Config) (a *apis, err err
 	}
 	a.mount(dataaccess.Prefix, "data-access", da)
 
-	ent, err := entapi.New(entapi.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now})
+	var ids entapi.IDSource // a nil interface, not a nil *producer.Client: no asking at all
+	if prod.IDs() {
+		ids = prod
+	}
+	ent, err := entapi.New(entapi.Config{Store: st, Auth: auth, Seed: cfg.Seed, MaxBody: cfg.MaxBody, Now: cfg.Now, IDs: ids})
 	if err != nil {
 		return a, fmt.Errorf("emulator: %w", err)
 	}
