@@ -15,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/jsontree"
 	"github.com/fnokit/fnokit/schemas"
 )
 
@@ -214,7 +215,7 @@ func leafFindings(err error, rule, prefix string, msg func(string) string) contr
 			}
 			return
 		}
-		loc := prefix + pointer(e.InstanceLocation)
+		loc := prefix + jsontree.Pointer(e.InstanceLocation)
 		m := kindMessage(e.ErrorKind)
 		if msg != nil {
 			m = msg(m)
@@ -227,16 +228,6 @@ func leafFindings(err error, rule, prefix string, msg func(string) string) contr
 	walk(ve)
 	out.Sort()
 	return out
-}
-
-// pointer writes instance location tokens as a JSON Pointer (RFC 6901).
-func pointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
-	}
-	return b.String()
 }
 
 // kindMessage says what a schema keyword refused without the value that

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/fnokit/fnokit/internal/jsontree"
 	"github.com/fnokit/fnokit/internal/redact"
 	"github.com/fnokit/fnokit/internal/xmltree"
 )
@@ -155,18 +155,8 @@ func (d *differ) json(a, b any, ptr string) {
 		if !ok {
 			break
 		}
-		keys := make([]string, 0, len(at)+len(bt))
-		for k := range at {
-			keys = append(keys, k)
-		}
-		for k := range bt {
-			if _, ok := at[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := ptr + "/" + escapePointer(k)
+		for _, k := range jsontree.UnionKeys(at, bt) {
+			p := ptr + "/" + jsontree.EscapePointer(k)
 			av, aok := at[k]
 			bv, bok := bt[k]
 			switch {
@@ -197,7 +187,7 @@ func (d *differ) json(a, b any, ptr string) {
 		}
 		return
 	}
-	ta, tb := jsonType(a), jsonType(b)
+	ta, tb := jsontree.Type(a), jsontree.Type(b)
 	switch {
 	case ta != tb:
 		d.add(Difference{Kind: ValueChanged, Location: ptr, Message: "a " + ta + " in the baseline's answer is a " + tb + " in the candidate's",
@@ -223,34 +213,6 @@ func summaryJSON(v any) string {
 		return "null"
 	}
 	return fmt.Sprint(v)
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	}
-	return "value"
-}
-
-// pointerEscaper escapes a JSON Pointer token (RFC 6901).
-var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
-
-func escapePointer(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return pointerEscaper.Replace(s)
 }
 
 // decodeJSON reads exactly one JSON value, keeping numbers as written.

@@ -9,11 +9,11 @@ import (
 	"io"
 	"mime"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/jsontree"
 	"github.com/fnokit/fnokit/internal/xmltree"
 )
 
@@ -335,20 +335,10 @@ func jsonDiff(a, b any, ptr string) (string, string, bool) {
 	case map[string]any:
 		bt, ok := b.(map[string]any)
 		if !ok {
-			return ptr, "an object in the golden file is a " + jsonType(b) + " here", true
+			return ptr, "an object in the golden file is a " + jsontree.Type(b) + " here", true
 		}
-		keys := make([]string, 0, len(at)+len(bt))
-		for k := range at {
-			keys = append(keys, k)
-		}
-		for k := range bt {
-			if _, ok := at[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := ptr + "/" + escapePointer(k)
+		for _, k := range jsontree.UnionKeys(at, bt) {
+			p := ptr + "/" + jsontree.EscapePointer(k)
 			av, aok := at[k]
 			bv, bok := bt[k]
 			switch {
@@ -365,7 +355,7 @@ func jsonDiff(a, b any, ptr string) (string, string, bool) {
 	case []any:
 		bt, ok := b.([]any)
 		if !ok {
-			return ptr, "an array in the golden file is a " + jsonType(b) + " here", true
+			return ptr, "an array in the golden file is a " + jsontree.Type(b) + " here", true
 		}
 		for i := 0; i < len(at) && i < len(bt); i++ {
 			if loc, what, ok := jsonDiff(at[i], bt[i], ptr+"/"+strconv.Itoa(i)); ok {
@@ -377,33 +367,11 @@ func jsonDiff(a, b any, ptr string) (string, string, bool) {
 		}
 		return "", "", false
 	}
-	if jsonType(a) != jsonType(b) {
-		return ptr, "a " + jsonType(a) + " in the golden file is a " + jsonType(b) + " here", true
+	if jsontree.Type(a) != jsontree.Type(b) {
+		return ptr, "a " + jsontree.Type(a) + " in the golden file is a " + jsontree.Type(b) + " here", true
 	}
 	if fmt.Sprint(a) != fmt.Sprint(b) {
-		return ptr, jsonType(a) + " value differs", true
+		return ptr, jsontree.Type(a) + " value differs", true
 	}
 	return "", "", false
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	}
-	return "value"
-}
-
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }

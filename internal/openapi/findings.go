@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/jsontree"
 )
 
 // The functions below turn kin-openapi's errors into findings. They build
@@ -69,7 +70,7 @@ func responseFindings(err error) contract.Findings {
 			// `response header "X-Name" missing` / `... doesn't match schema`;
 			// the name comes from the document.
 			name, _, _ := strings.Cut(strings.TrimPrefix(r, `response header "`), `"`)
-			loc := "/header/" + escapePointer(name)
+			loc := "/header/" + jsontree.EscapePointer(name)
 			if re.Err == nil {
 				out = append(out, contract.New(contract.RuleOpenAPIResponse, "", loc, "required response header is missing"))
 				continue
@@ -80,7 +81,7 @@ func responseFindings(err error) contract.Findings {
 			}
 		case strings.HasPrefix(r, "unable to decode header "):
 			name, _, _ := strings.Cut(strings.TrimPrefix(r, `unable to decode header "`), `"`)
-			out = append(out, contract.New(contract.RuleOpenAPIResponse, "", "/header/"+escapePointer(name), "response header cannot be decoded as its schema declares"))
+			out = append(out, contract.New(contract.RuleOpenAPIResponse, "", "/header/"+jsontree.EscapePointer(name), "response header cannot be decoded as its schema declares"))
 		default:
 			out = append(out, bodyFindings(r, re.Err, "response")...)
 		}
@@ -114,7 +115,7 @@ func ruleFor(side string) string {
 
 func parameterFindings(re *openapi3filter.RequestError) contract.Findings {
 	p := re.Parameter
-	loc := "/" + escapePointer(p.In) + "/" + escapePointer(p.Name)
+	loc := "/" + jsontree.EscapePointer(p.In) + "/" + jsontree.EscapePointer(p.Name)
 	rule := contract.RuleOpenAPIParameter
 	var pe *openapi3filter.ParseError
 	switch {
@@ -147,18 +148,9 @@ func schemaFindings(err error, rule string) contract.Findings {
 			out = append(out, contract.New(rule, "", "", fmt.Sprintf("value could not be checked against its schema (%T)", e)))
 			continue
 		}
-		out = append(out, contract.New(rule, "", pointer(se.JSONPointer()), schemaMessage(se)))
+		out = append(out, contract.New(rule, "", jsontree.Pointer(se.JSONPointer()), schemaMessage(se)))
 	}
 	return out
-}
-
-func pointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(escapePointer(t))
-	}
-	return b.String()
 }
 
 // schemaMessage describes a schema violation from the keyword that failed

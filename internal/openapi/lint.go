@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/fnokit/fnokit/internal/contract"
+	"github.com/fnokit/fnokit/internal/jsontree"
 )
 
 // Validate checks the document itself against the OpenAPI specification,
@@ -98,12 +99,12 @@ func docPointer(err error) string {
 			if strings.ContainsAny(w.Section, " \"") {
 				return b.String()
 			}
-			b.WriteString("/" + escapePointer(w.Section))
+			b.WriteString("/" + jsontree.EscapePointer(w.Section))
 		case *openapi3.PathValidationError:
 			if !strings.HasSuffix(b.String(), "/paths") {
 				b.WriteString("/paths")
 			}
-			b.WriteString("/" + escapePointer(w.Path))
+			b.WriteString("/" + jsontree.EscapePointer(w.Path))
 		case *openapi3.OperationValidationError:
 			b.WriteString("/" + strings.ToLower(w.Method))
 		case *openapi3.ComponentValidationError:
@@ -114,9 +115,9 @@ func docPointer(err error) string {
 			if !strings.HasSuffix(b.String(), "/components") {
 				b.WriteString("/components")
 			}
-			b.WriteString("/" + key + "/" + escapePointer(w.Name))
+			b.WriteString("/" + key + "/" + jsontree.EscapePointer(w.Name))
 		case *openapi3.PathParametersError:
-			return "#/paths/" + escapePointer(w.Path) + "/" + strings.ToLower(w.Method)
+			return "#/paths/" + jsontree.EscapePointer(w.Path) + "/" + strings.ToLower(w.Method)
 		case *openapi3.ParameterFieldValidationError, *openapi3.TagValidationError:
 			// Parameters and tags are lists: the wrapper names the
 			// entry, not its index, so the pointer stops here.
@@ -124,12 +125,4 @@ func docPointer(err error) string {
 		}
 	}
 	return b.String()
-}
-
-// escapePointer escapes one JSON Pointer reference token (RFC 6901).
-func escapePointer(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
