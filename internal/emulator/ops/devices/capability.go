@@ -150,21 +150,15 @@ func (h *handlers) generateCapabilityResponse(ctx context.Context, c *op.Call) (
 		return f, nil
 	}
 	ver := c.Op.Version.Number()
-	var b batch
-	for _, dev := range devs {
-		if err := canceled(ctx); err != nil {
-			return nil, err
-		}
-		id := op.Obj(dev, "deviceIdentifier")
+	b, err := each(ctx, devs, func(dev map[string]any) (map[string]any, map[string]any, error) {
 		out, why, err := h.capabilityFor(ctx, dev, ver, c.Now)
-		if err != nil {
-			return nil, err
+		if err != nil || why == "" {
+			return out, nil, err
 		}
-		if why != "" {
-			b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
-			continue
-		}
-		b.succeed(out)
+		return nil, map[string]any{"deviceIdentifier": op.Obj(dev, "deviceIdentifier"), "reason": why}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for range bins {
 		b.fail(map[string]any{"reason": "binary capability requests cannot be decoded by the emulator; send a device element"})
@@ -338,21 +332,19 @@ func (h *handlers) generatePrebuiltLicense(ctx context.Context, c *op.Call) (map
 		return f, nil
 	}
 	ver := c.Op.Version.Number()
-	var b batch
-	for _, rec := range recs {
-		if err := canceled(ctx); err != nil {
-			return nil, err
-		}
+	b, err := each(ctx, recs, func(rec map[string]any) (map[string]any, map[string]any, error) {
 		id := op.Obj(rec, "deviceIdentifier")
 		d, why := h.find(id)
 		if why == "" {
 			why = h.prebuild(d, rec, c.Now)
 		}
 		if why != "" {
-			b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
-			continue
+			return nil, map[string]any{"deviceIdentifier": id, "reason": why}, nil
 		}
-		b.succeed(identOf(d, ver))
+		return identOf(d, ver), nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedDevice", "deviceIdentifier"), nil
 }

@@ -37,6 +37,41 @@ func (b *batch) result(failedKey, dataKey string) map[string]any {
 	return m
 }
 
+// each runs do on the records of a batch write one at a time, and stops
+// when ctx ends. do answers the identifier to report for a success (nil:
+// none) or the failedData record of a failure; an error aborts the call.
+func each(ctx context.Context, recs []map[string]any, do func(rec map[string]any) (done, failed map[string]any, err error)) (*batch, error) {
+	b := &batch{}
+	for _, rec := range recs {
+		if err := canceled(ctx); err != nil {
+			return nil, err
+		}
+		done, failed, err := do(rec)
+		switch {
+		case err != nil:
+			return nil, err
+		case failed != nil:
+			b.fail(failed)
+		default:
+			b.succeed(done)
+		}
+	}
+	return b, nil
+}
+
+// onDevice finds the device id names and runs fn on it; the answer is why
+// it could not, or "".
+func (h *handlers) onDevice(id map[string]any, fn func(k state.DeviceKey) error) string {
+	d, why := h.find(id)
+	if why != "" {
+		return why
+	}
+	if err := fn(d.Key()); err != nil {
+		return reason(err)
+	}
+	return ""
+}
+
 // soldToOf reads the sold-to account from a channel partner list: the
 // current owner, else the first partner (FNO keeps the owner there).
 func soldToOf(cps map[string]any) string {
@@ -72,21 +107,19 @@ func (h *handlers) createDevice(ctx context.Context, c *op.Call) (map[string]any
 		return f, nil
 	}
 	ver := c.Op.Version.Number()
-	var b batch
-	for _, rec := range recs {
-		if err := canceled(ctx); err != nil {
-			return nil, err
-		}
+	b, err := each(ctx, recs, func(rec map[string]any) (map[string]any, map[string]any, error) {
 		d, why := h.newDevice(rec)
 		if why == "" {
 			created, err := h.st.CreateDevice(d)
 			if err == nil {
-				b.succeed(identOf(created, ver))
-				continue
+				return identOf(created, ver), nil, nil
 			}
 			why = reason(err)
 		}
-		b.fail(map[string]any{"device": rec, "reason": why})
+		return nil, map[string]any{"device": rec, "reason": why}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedDevice", "deviceIdentifier"), nil
 }
@@ -135,21 +168,19 @@ func (h *handlers) updateDevice(ctx context.Context, c *op.Call) (map[string]any
 		return f, nil
 	}
 	ver := c.Op.Version.Number()
-	var b batch
-	for _, rec := range recs {
-		if err := canceled(ctx); err != nil {
-			return nil, err
+	b, err := each(ctx, recs, func(rec map[string]any) (map[string]any, map[string]any, error) {
+		var updated state.Device
+		why := h.onDevice(op.Obj(rec, "deviceIdentifier"), func(k state.DeviceKey) (err error) {
+			updated, err = h.st.UpdateDevice(k, func(d *state.Device) error { h.applyUpdate(d, rec); return nil })
+			return err
+		})
+		if why != "" {
+			return nil, map[string]any{"device": rec, "reason": why}, nil
 		}
-		cur, why := h.find(op.Obj(rec, "deviceIdentifier"))
-		if why == "" {
-			updated, err := h.st.UpdateDevice(cur.Key(), func(d *state.Device) error { h.applyUpdate(d, rec); return nil })
-			if err == nil {
-				b.succeed(identOf(updated, ver))
-				continue
-			}
-			why = reason(err)
-		}
-		b.fail(map[string]any{"device": rec, "reason": why})
+		return identOf(updated, ver), nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedDevice", "deviceIdentifier"), nil
 }
@@ -199,21 +230,14 @@ func (h *handlers) deleteDevice(ctx context.Context, c *op.Call) (map[string]any
 	if f := h.writeLimit(len(ids), "deviceIdentifier"); f != nil {
 		return f, nil
 	}
-	var b batch
-	for _, id := range ids {
-		if err := canceled(ctx); err != nil {
-			return nil, err
+	b, err := each(ctx, ids, func(id map[string]any) (map[string]any, map[string]any, error) {
+		if why := h.onDevice(id, h.st.DeleteDevice); why != "" {
+			return nil, map[string]any{"deviceIdentifier": id, "reason": why}, nil
 		}
-		d, why := h.find(id)
-		if why == "" {
-			err := h.st.DeleteDevice(d.Key())
-			if err == nil {
-				b.succeed(nil)
-				continue
-			}
-			why = reason(err)
-		}
-		b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
+		return nil, nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedDevice", ""), nil
 }
@@ -227,27 +251,18 @@ func (h *handlers) moveDevice(ctx context.Context, c *op.Call) (map[string]any, 
 	if target == "" {
 		target = op.Str(c.Request, "soldToName")
 	}
-	var b batch
-	for _, id := range ids {
-		if err := canceled(ctx); err != nil {
-			return nil, err
+	b, err := each(ctx, ids, func(id map[string]any) (map[string]any, map[string]any, error) {
+		why := "soldToUniqueId or soldToName is required"
+		if target != "" {
+			why = h.onDevice(id, func(k state.DeviceKey) error { _, err := h.st.MoveDevice(k, target); return err })
 		}
-		why := ""
-		if target == "" {
-			why = "soldToUniqueId or soldToName is required"
-		} else {
-			d, w := h.find(id)
-			why = w
-			if why == "" {
-				if _, err := h.st.MoveDevice(d.Key(), target); err == nil {
-					b.succeed(nil)
-					continue
-				} else {
-					why = reason(err)
-				}
-			}
+		if why != "" {
+			return nil, map[string]any{"deviceIdentifier": id, "reason": why}, nil
 		}
-		b.fail(map[string]any{"deviceIdentifier": id, "reason": why})
+		return nil, nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedDevice", ""), nil
 }
@@ -257,22 +272,15 @@ func (h *handlers) obsoleteHost(ctx context.Context, c *op.Call) (map[string]any
 	if f := h.writeLimit(len(hosts), "host"); f != nil {
 		return f, nil
 	}
-	var b batch
-	for _, host := range hosts {
-		if err := canceled(ctx); err != nil {
-			return nil, err
-		}
+	b, err := each(ctx, hosts, func(host map[string]any) (map[string]any, map[string]any, error) {
 		id := op.Obj(host, "hostIdentifier")
-		d, why := h.find(id)
-		if why == "" {
-			if _, err := h.st.ObsoleteHost(d.Key()); err == nil {
-				b.succeed(nil)
-				continue
-			} else {
-				why = reason(err)
-			}
+		if why := h.onDevice(id, func(k state.DeviceKey) error { _, err := h.st.ObsoleteHost(k); return err }); why != "" {
+			return nil, map[string]any{"hostIdentifier": id, "reason": why}, nil
 		}
-		b.fail(map[string]any{"hostIdentifier": id, "reason": why})
+		return nil, nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedHost", ""), nil
 }
@@ -285,17 +293,14 @@ func (h *handlers) returnHost(ctx context.Context, c *op.Call) (map[string]any, 
 	if f := h.writeLimit(len(recs), "returnHosts"); f != nil {
 		return f, nil
 	}
-	var b batch
-	for _, rec := range recs {
-		if err := canceled(ctx); err != nil {
-			return nil, err
-		}
-		id := op.Obj(rec, "hostIdentifier")
+	b, err := each(ctx, recs, func(rec map[string]any) (map[string]any, map[string]any, error) {
 		if why := h.returnOne(rec); why != "" {
-			b.fail(map[string]any{"hostIdentifier": id, "reason": why})
-			continue
+			return nil, map[string]any{"hostIdentifier": op.Obj(rec, "hostIdentifier"), "reason": why}, nil
 		}
-		b.succeed(nil)
+		return nil, nil, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b.result("failedHost", ""), nil
 }
