@@ -575,18 +575,28 @@ func (h *handlers) getFulfillmentCount(_ context.Context, c *op.Call) (map[strin
 	return m, nil
 }
 
-func (h *handlers) getFulfillmentsQuery(_ context.Context, c *op.Call) (map[string]any, error) {
+// fulfillmentPage is the page of fulfilments a query call asks for, or the
+// FAILURE answer when its paging or criteria are refused.
+func (h *handlers) fulfillmentPage(c *op.Call) ([]state.Fulfillment, map[string]any) {
 	p, r, bad := h.page(c.Request)
 	if bad {
-		return r, nil
+		return nil, r
 	}
 	s, why := h.fulfillmentSearch(c.Request["queryParams"])
 	if why != "" {
-		return op.Failure(why), nil
+		return nil, op.Failure(why)
 	}
 	fs, _, err := h.fulfillments(s, p)
 	if err != nil {
-		return op.Failure(reason(err)), nil
+		return nil, op.Failure(reason(err))
+	}
+	return fs, nil
+}
+
+func (h *handlers) getFulfillmentsQuery(_ context.Context, c *op.Call) (map[string]any, error) {
+	fs, refused := h.fulfillmentPage(c)
+	if refused != nil {
+		return refused, nil
 	}
 	withText, _ := op.GetBool(c.Request, "includeLicenseText")
 	l := newLookups(h.st)
@@ -600,17 +610,9 @@ func (h *handlers) getFulfillmentsQuery(_ context.Context, c *op.Call) (map[stri
 }
 
 func (h *handlers) getFulfillmentPropertiesQuery(_ context.Context, c *op.Call) (map[string]any, error) {
-	p, r, bad := h.page(c.Request)
-	if bad {
-		return r, nil
-	}
-	s, why := h.fulfillmentSearch(c.Request["queryParams"])
-	if why != "" {
-		return op.Failure(why), nil
-	}
-	fs, _, err := h.fulfillments(s, p)
-	if err != nil {
-		return op.Failure(reason(err)), nil
+	fs, refused := h.fulfillmentPage(c)
+	if refused != nil {
+		return refused, nil
 	}
 	cfg := op.Obj(c.Request["fulfillmentResponseConfig"])
 	l := newLookups(h.st)
