@@ -184,19 +184,30 @@ func (h *handlers) items(l *lookups, s itemSearch, p state.Page) ([]state.LineIt
 // countOnly asks items for the total only.
 var countOnly = state.Page{Size: -1}
 
-func (h *handlers) getActivatableItemsQuery(_ context.Context, c *op.Call) (map[string]any, error) {
+// itemPage is the page of line items a query call asks for with the
+// criteria under key, the lookups that read them, or the FAILURE answer
+// when its paging or criteria are refused.
+func (h *handlers) itemPage(c *op.Call, key string, properties bool) ([]state.LineItem, *lookups, map[string]any) {
 	p, r, bad := h.page(c.Request)
 	if bad {
-		return r, nil
+		return nil, nil, r
 	}
-	s, why := h.lineItemSearch(c.Request["activatableItemSearchCriteria"], c, false)
+	s, why := h.lineItemSearch(c.Request[key], c, properties)
 	if why != "" {
-		return op.Failure(why), nil
+		return nil, nil, op.Failure(why)
 	}
 	l := newLookups(h.st)
 	its, _, err := h.items(l, s, p)
 	if err != nil {
-		return op.Failure(reason(err)), nil
+		return nil, nil, op.Failure(reason(err))
+	}
+	return its, l, nil
+}
+
+func (h *handlers) getActivatableItemsQuery(_ context.Context, c *op.Call) (map[string]any, error) {
+	its, l, refused := h.itemPage(c, "activatableItemSearchCriteria", false)
+	if refused != nil {
+		return refused, nil
 	}
 	out := make([]any, len(its))
 	for i, it := range its {
@@ -219,18 +230,9 @@ func (h *handlers) getActivatableItemCount(_ context.Context, c *op.Call) (map[s
 }
 
 func (h *handlers) getEntitlementLineItemPropertiesQuery(_ context.Context, c *op.Call) (map[string]any, error) {
-	p, r, bad := h.page(c.Request)
-	if bad {
-		return r, nil
-	}
-	s, why := h.lineItemSearch(c.Request["queryParams"], c, true)
-	if why != "" {
-		return op.Failure(why), nil
-	}
-	l := newLookups(h.st)
-	its, _, err := h.items(l, s, p)
-	if err != nil {
-		return op.Failure(reason(err)), nil
+	its, l, refused := h.itemPage(c, "queryParams", true)
+	if refused != nil {
+		return refused, nil
 	}
 	cfg := op.Obj(c.Request["entitlementLineItemResponseConfig"])
 	out := make([]any, len(its))
